@@ -1,0 +1,14 @@
+"""The QMSS HTTP API (django-ninja), mounted at /api/v1/ with its OpenAPI schema at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from qmss import __version__
+
+api = NinjaAPI(
+    title="QMSS API",
+    version=__version__,
+    description="Kvalita a síť sociálních služeb – programátorské rozhraní / QMSS programming interface.",
+    urls_namespace="api",
+)
+
+api.add_router("/territory/", "qmss.territory.api.router")

@@ -1,0 +1,51 @@
+"""Home dashboard, health check and error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from qmss import __version__
+
+
+def home(request: HttpRequest):
+    return render(request, "core/home.html", {})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": exc.__class__.__name__, "version": __version__},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor, "version": __version__})
+
+
+def _error(template: str, status: int):
+    def view(request: HttpRequest, exception: Exception | None = None):
+        return render(request, template, {}, status=status)
+
+    return view
+
+
+bad_request = _error("errors/400.html", 400)
+permission_denied = _error("errors/403.html", 403)
+page_not_found = _error("errors/404.html", 404)
+
+
+def server_error(request: HttpRequest):
+    # Rendered without context processors: the database may be the reason we are here.
+    from django.template import loader
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

@@ -1,0 +1,9 @@
+"""Settings for the test suite: the real settings plus fast hashing and in-memory e-mail."""
+
+from qmss.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+LANGUAGE_CODE = "cs"

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from qmss.api import api
+from qmss.core import views as core_views
+
+admin.site.site_header = "QMSS"
+admin.site.site_title = "QMSS"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("ucet/", include("qmss.core.urls_accounts")),
+    path("", include("qmss.core.urls")),
+    path("uzemi/", include("qmss.territory.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "qmss.core.views.bad_request"
+handler403 = "qmss.core.views.permission_denied"
+handler404 = "qmss.core.views.page_not_found"
+handler500 = "qmss.core.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
