@@ -1,0 +1,45 @@
+# QMSS – the two commands: `make run` and `make test`. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+QMSS := $(BIN)/qmss
+QMSS_PORT ?= 8000
+export QMSS_PORT
+
+.PHONY: run setup test lint bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(QMSS) compile_translations
+	$(QMSS) migrate --noinput
+	$(QMSS) collectstatic --noinput --verbosity 0
+	$(QMSS) bootstrap
+
+run: setup
+	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí)"
+	$(QMSS) runserver 127.0.0.1:$(QMSS_PORT) --noreload
+
+test: $(VENV)/.installed
+	bash scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+# Developers: refresh the message catalogues after changing strings (needs GNU gettext).
+messages: $(VENV)/.installed
+	cd src/qmss && ../../$(QMSS) makemessages --locale cs --locale en --ignore "*/migrations/*"
+	$(QMSS) compile_translations
+
+clean:
+	rm -rf $(VENV) staticfiles
