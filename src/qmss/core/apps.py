@@ -9,9 +9,16 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth import get_user_model
 
         from qmss.core import models
 
         auditlog.register(models.Organisation)
         auditlog.register(models.Membership)
         auditlog.register(models.Invitation, exclude_fields=["token"])
+        auditlog.register(get_user_model(), include_fields=["username", "first_name", "last_name", "email", "is_active"])
+
+        from qmss.core import history, selectors
+
+        history.register(models.Organisation, selectors.visible_organisations)
+        history.register(models.Membership, selectors.visible_memberships)

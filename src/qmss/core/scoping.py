@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -111,5 +112,5 @@ def get_object_or_404_scoped(qs: QuerySet, **lookup):
     """Fetch one row from an already scoped queryset; a row outside the scope is simply not found."""
     try:
         return qs.get(**lookup)
-    except qs.model.DoesNotExist as exc:
+    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from qmss.core import views_accounts
 
@@ -7,4 +7,21 @@ urlpatterns = [
     path("prihlaseni/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("odhlaseni/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", views_accounts.profile, name="profile"),
+    path("heslo/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("heslo/zmeneno/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "obnova-hesla/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("obnova-hesla/odeslano/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "obnova-hesla/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path("obnova-hesla/hotovo/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -13,7 +13,16 @@ from qmss import __version__
 
 
 def home(request: HttpRequest):
-    return render(request, "core/home.html", {})
+    from qmss.core.dashboard import build_panels, system_figures
+    from qmss.core.scoping import get_scope
+
+    context: dict = {}
+    if request.user.is_authenticated:
+        scope = get_scope(request)
+        context["panels"] = build_panels(scope, request.user)
+        if scope.is_superuser:
+            context["system"] = system_figures()
+    return render(request, "core/home.html", context)
 
 
 @never_cache
@@ -45,7 +54,7 @@ page_not_found = _error("errors/404.html", 404)
 
 def server_error(request: HttpRequest):
     # Rendered without context processors: the database may be the reason we are here.
-    from django.template import loader
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

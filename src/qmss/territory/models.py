@@ -6,9 +6,17 @@ clearly labelled synthetic demo when no data directory is available.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def search_key(text: str) -> str:
+    """Lower-case text without diacritics: "Ústí nad Labem" → "usti nad labem" (for database-independent search)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 class Region(models.Model):
@@ -78,6 +86,10 @@ class Municipality(models.Model):
 
     code = models.CharField(_("municipality code"), max_length=6, unique=True)  # 500011
     name = models.CharField(_("name"), max_length=100, db_index=True)
+    search_name = models.CharField(
+        _("name for search"), max_length=100, blank=True, db_index=True, editable=False,
+        help_text=_("The name in lower case without diacritics; filled in automatically."),
+    )
     status = models.CharField(_("status"), max_length=1, choices=Status.choices, default=Status.MUNICIPALITY)
     district = models.ForeignKey(
         District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="municipalities"
@@ -97,6 +109,12 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = search_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("territory:municipality", kwargs={"municipality_code": self.code})

@@ -1,0 +1,83 @@
+"""Shared fixtures: two tenants (A and B) with organisations of every kind and a user for every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import zlib
+
+import pytest
+
+from qmss.core.models import Invitation, Membership, Organisation
+from qmss.core.roles import ROLES_BY_KIND, OrganisationKind, Role
+from qmss.core.testing.factories import TEST_PASSWORD, make_municipality, make_org, make_region, make_user
+
+
+@dataclass
+class Tenant:
+    key: str
+    region: object
+    municipality: object
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[tuple[str, str], object] = field(default_factory=dict)  # (kind, role) -> user
+    secrets: list[str] = field(default_factory=list)  # strings only this tenant may see
+
+    def user(self, kind: str, role: str = Role.ADMIN):
+        return self.users[(kind, role)]
+
+
+def build_tenant(key: str, region_code: str) -> Tenant:
+    region = make_region(region_code, f"Kraj {key}")
+    municipality = make_municipality(region, name=f"Obec {key}")
+    tenant = Tenant(key=key, region=region, municipality=municipality)
+    for kind in OrganisationKind.values:
+        org = make_org(
+            kind, f"Tajná organizace {key} {kind}", region=region, ico=f"{zlib.crc32(f'{key}{kind}'.encode()) % 10**8:08d}",
+            email=f"kontakt-{key.lower()}-{kind}@tajne.test",
+            municipality=municipality if kind == OrganisationKind.MUNICIPALITY else None,
+        )
+        tenant.orgs[kind] = org
+        tenant.secrets += [org.name, org.email]
+        for role in ROLES_BY_KIND[kind]:
+            user = make_user(f"{key.lower()}-{kind}-{role}", org=org, role=role,
+                             first_name=f"Jméno{key}", last_name=f"Příjmení-{kind}-{role}")
+            tenant.users[(kind, role)] = user
+            tenant.secrets.append(user.email)
+        invitation = Invitation.objects.create(
+            organisation=org, email=f"pozvany-{key.lower()}-{kind}@tajne.test", role=Role.READER
+        )
+        tenant.secrets.append(invitation.email)
+    return tenant
+
+
+@pytest.fixture
+def tenant_a(db) -> Tenant:
+    return build_tenant("Alfa", "CZ991")
+
+
+@pytest.fixture
+def tenant_b(db) -> Tenant:
+    return build_tenant("Beta", "CZ992")
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def provider_admin(tenant_a):
+    return tenant_a.user(OrganisationKind.PROVIDER, Role.ADMIN)
+
+
+@pytest.fixture
+def provider_org(tenant_a) -> Organisation:
+    return tenant_a.orgs[OrganisationKind.PROVIDER]
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("koren", is_superuser=True, is_staff=True)
+
+
+__all__ = ["Tenant", "build_tenant", "Membership"]
