@@ -151,7 +151,7 @@ else
     fi
     PG_DATA="$PG_DIR/data"  # cleanup() stops the server too, should anything below abort the script
     if $pg_ok; then
-        echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$PG_PORT ($PG_DIR)"
+        echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT ($PG_DIR)"
         DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/qmss_test" \
             run_pytest postgres postgres -m "not browser"
         "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import zlib
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -32,15 +31,23 @@ def build_tenant(key: str, region_code: str) -> Tenant:
     tenant = Tenant(key=key, region=region, municipality=municipality)
     for kind in OrganisationKind.values:
         org = make_org(
-            kind, f"Tajná organizace {key} {kind}", region=region, ico=f"{zlib.crc32(f'{key}{kind}'.encode()) % 10**8:08d}",
+            kind,
+            f"Tajná organizace {key} {kind}",
+            region=region,
+            ico=f"{zlib.crc32(f'{key}{kind}'.encode()) % 10**8:08d}",
             email=f"kontakt-{key.lower()}-{kind}@tajne.test",
             municipality=municipality if kind == OrganisationKind.MUNICIPALITY else None,
         )
         tenant.orgs[kind] = org
         tenant.secrets += [org.name, org.email]
         for role in ROLES_BY_KIND[kind]:
-            user = make_user(f"{key.lower()}-{kind}-{role}", org=org, role=role,
-                             first_name=f"Jméno{key}", last_name=f"Příjmení-{kind}-{role}")
+            user = make_user(
+                f"{key.lower()}-{kind}-{role}",
+                org=org,
+                role=role,
+                first_name=f"Jméno{key}",
+                last_name=f"Příjmení-{kind}-{role}",
+            )
             tenant.users[(kind, role)] = user
             tenant.secrets.append(user.email)
         invitation = Invitation.objects.create(

@@ -8,10 +8,10 @@ fails the test until a value is added to KWARG_VALUES below.
 from __future__ import annotations
 
 import pytest
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import OrganisationKind, Role
@@ -98,9 +98,7 @@ def test_url_role_matrix(tenant_a, tenant_b):
     values = kwarg_values(tenant_a)
     paths = [fill(route, values) for route in routes]
     before = snapshot(tenant_a)
-    visitors = [("anonymous", None)] + [
-        (f"{kind}/{role}", user) for (kind, role), user in tenant_b.users.items()
-    ]
+    visitors = [("anonymous", None)] + [(f"{kind}/{role}", user) for (kind, role), user in tenant_b.users.items()]
     failures = []
     checked = 0
     for label, user in visitors:

@@ -6,9 +6,11 @@ Every page visited must pass axe-core's WCAG 2.0/2.1 A and AA rules with zero vi
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from qmss.core.demo import DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, DemoUser
+from qmss.core.roles import Role
 from qmss.core.testing.browser import assert_no_axe_violations, login
 
 SYNTHETIC_REGIONS = ("CZ991", "CZ992")
@@ -16,6 +18,12 @@ SYNTHETIC_REGIONS = ("CZ991", "CZ992")
 
 def _full_name(demo: DemoUser) -> str:
     return f"{demo.first_name} {demo.last_name}"
+
+
+def _role_label(demo: DemoUser) -> str:
+    """The role as the Czech pages name it (the browser context asks for cs-CZ)."""
+    with translation.override("cs"):
+        return str(Role(demo.role).label)
 
 
 def _open(page, url: str):
@@ -51,6 +59,7 @@ def test_dashboard_per_role(page, server_url, demo_data, demo: DemoUser):
         expect(page.locator("a[href='/admin/']").first).to_be_visible()
     else:
         expect(body).to_contain_text(DEMO_ORGS[demo.org_key][1])
+        expect(body).to_contain_text(_role_label(demo))
         expect(page.locator("a[href='/admin/']")).to_have_count(0)
     assert_no_axe_violations(page, context=f"dashboard of {demo.username}")
 
@@ -82,10 +91,7 @@ def test_territory_orp_and_municipality_pages_are_accessible(page, server_url, d
     from qmss.territory.models import Municipality
 
     municipality = (
-        Municipality.objects.select_related("orp")
-        .filter(region__code=SYNTHETIC_REGIONS[0])
-        .order_by("code")
-        .first()
+        Municipality.objects.select_related("orp").filter(region__code=SYNTHETIC_REGIONS[0]).order_by("code").first()
     )
     assert municipality is not None, f"the synthetic territory has no municipality in {SYNTHETIC_REGIONS[0]}"
     for url, what in (

@@ -44,11 +44,15 @@ def test_organisation_list_only_own(tenant_a, tenant_b):
     assert all(org.name not in body for org in tenant_a.orgs.values())
 
 
-def test_invitation_flow_creates_membership_and_audit_entries(tenant_a, provider_org, provider_admin, password):
+def test_invitation_flow_creates_membership_and_audit_entries(
+    tenant_a, provider_org, provider_admin, django_capture_on_commit_callbacks
+):
     admin = client_for(provider_admin)
-    response = admin.post(
-        f"/organizace/{provider_org.pk}/pozvanky/", {"email": "nova.kolegyne@example.test", "role": Role.EDITOR}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/organizace/{provider_org.pk}/pozvanky/",
+            {"email": "nova.kolegyne@example.test", "role": Role.EDITOR},
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/pozvanka/(\S+)/", mail.outbox[0].body)
@@ -61,8 +65,13 @@ def test_invitation_flow_creates_membership_and_audit_entries(tenant_a, provider
     assert provider_org.name in page.content.decode()
     response = anonymous.post(
         f"/pozvanka/{token}/",
-        {"username": "kolegyne", "first_name": "Nová", "last_name": "Kolegyně",
-         "password1": "Velmi-tajne-heslo-42", "password2": "Velmi-tajne-heslo-42"},
+        {
+            "username": "kolegyne",
+            "first_name": "Nová",
+            "last_name": "Kolegyně",
+            "password1": "Velmi-tajne-heslo-42",
+            "password2": "Velmi-tajne-heslo-42",
+        },
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="kolegyne", organisation=provider_org)
@@ -73,17 +82,21 @@ def test_invitation_flow_creates_membership_and_audit_entries(tenant_a, provider
     assert anonymous.get(f"/pozvanka/{token}/").status_code == 404
     # the audit log holds who created the invitation and the new membership
     entries = LogEntry.objects.filter(additional_data__organisation_id=provider_org.pk)
-    assert entries.filter(content_type__model="invitation", action=LogEntry.Action.CREATE,
-                          actor=provider_admin).exists()
+    assert entries.filter(
+        content_type__model="invitation", action=LogEntry.Action.CREATE, actor=provider_admin
+    ).exists()
     assert entries.filter(content_type__model="membership", action=LogEntry.Action.CREATE).exists()
 
 
 def test_invite_with_role_not_allowed_for_kind_is_refused(tenant_a, provider_org, provider_admin):
     response = client_for(provider_admin).post(
-        f"/organizace/{provider_org.pk}/pozvanky/", {"email": "x@example.test", "role": Role.NETWORK_MANAGER},
+        f"/organizace/{provider_org.pk}/pozvanky/",
+        {"email": "x@example.test", "role": Role.NETWORK_MANAGER},
         follow=True,
     )
-    assert "Vyberte platnou možnost" in response.content.decode() or "Select a valid choice" in response.content.decode()
+    assert (
+        "Vyberte platnou možnost" in response.content.decode() or "Select a valid choice" in response.content.decode()
+    )
     assert not Invitation.objects.filter(email="x@example.test").exists()
 
 
@@ -114,9 +127,7 @@ def test_role_change_is_logged_with_old_and_new_value(tenant_a, provider_org, pr
 def test_last_admin_cannot_be_removed_or_demoted(tenant_a, provider_org, provider_admin):
     membership = Membership.objects.get(user=provider_admin, organisation=provider_org)
     client = client_for(provider_admin)
-    response = client.post(
-        f"/organizace/{provider_org.pk}/clenove/{membership.pk}/odebrat/", follow=True
-    )
+    response = client.post(f"/organizace/{provider_org.pk}/clenove/{membership.pk}/odebrat/", follow=True)
     assert "alespoň jednoho správce" in response.content.decode()
     client.post(f"/organizace/{provider_org.pk}/clenove/{membership.pk}/role/", {"role": Role.READER})
     membership.refresh_from_db()
@@ -154,7 +165,9 @@ def test_history_of_unknown_model_is_404(provider_admin):
 
 def test_profile_edit(provider_admin):
     client = client_for(provider_admin)
-    response = client.post("/ucet/profil/", {"first_name": "Jana", "last_name": "Nováková", "email": "jana@example.test"})
+    response = client.post(
+        "/ucet/profil/", {"first_name": "Jana", "last_name": "Nováková", "email": "jana@example.test"}
+    )
     assert response.status_code == 302
     provider_admin.refresh_from_db()
     assert provider_admin.get_full_name() == "Jana Nováková"
@@ -178,7 +191,7 @@ def test_login_and_logout(provider_admin, password):
 
 def test_wrong_password_message_is_czech(provider_admin):
     response = Client().post("/ucet/prihlaseni/", {"username": provider_admin.username, "password": "spatne"})
-    assert "Zadejte správné" in response.content.decode()
+    assert "Zadejte správnou hodnotu" in response.content.decode()
 
 
 def test_organisation_detail_query_budget(tenant_a, provider_org, provider_admin):
@@ -188,8 +201,9 @@ def test_organisation_detail_query_budget(tenant_a, provider_org, provider_admin
         while Membership.objects.filter(organisation=provider_org).count() < n:
             make_user(org=provider_org, role=Role.READER)
         while Invitation.objects.filter(organisation=provider_org).count() < n:
-            Invitation.objects.create(organisation=provider_org, email=f"p{Invitation.objects.count()}@x.test",
-                                      role=Role.READER)
+            Invitation.objects.create(
+                organisation=provider_org, email=f"p{Invitation.objects.count()}@x.test", role=Role.READER
+            )
 
     assert_constant_queries(lambda: client.get(provider_org.get_absolute_url()), grow, max_queries=20)
 

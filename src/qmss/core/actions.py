@@ -92,11 +92,13 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
 
 
 @transaction.atomic
-def register_and_accept(
-    *, invitation: Invitation, username: str, first_name: str, last_name: str, password: str
-):
+def register_and_accept(*, invitation: Invitation, username: str, first_name: str, last_name: str, password: str):
     user = get_user_model().objects.create_user(
-        username=username, email=invitation.email, first_name=first_name, last_name=last_name, password=password
+        username=username,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
     )
     accept_invitation(invitation=invitation, user=user)
     return user
@@ -105,7 +107,9 @@ def register_and_accept(
 def _admin_count(organisation: Organisation) -> int:
     return (
         Membership.objects.filter(organisation=organisation, role=Role.ADMIN, user__is_active=True)
-        .values("user").distinct().count()
+        .values("user")
+        .distinct()
+        .count()
     )
 
 

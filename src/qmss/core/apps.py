@@ -16,7 +16,9 @@ class CoreConfig(AppConfig):
         auditlog.register(models.Organisation)
         auditlog.register(models.Membership)
         auditlog.register(models.Invitation, exclude_fields=["token"])
-        auditlog.register(get_user_model(), include_fields=["username", "first_name", "last_name", "email", "is_active"])
+        auditlog.register(
+            get_user_model(), include_fields=["username", "first_name", "last_name", "email", "is_active"]
+        )
 
         from qmss.core import history, selectors
 

@@ -45,8 +45,8 @@ def _territory_figures(region_ids: set[int]) -> dict[int, dict]:
 
 def build_panels(scope: Scope, user) -> list[Panel]:
     memberships = list(
-        Membership.objects.filter(user=user).select_related("organisation", "organisation__region",
-                                                             "organisation__municipality")
+        Membership.objects.filter(user=user)
+        .select_related("organisation", "organisation__region", "organisation__municipality")
         .annotate(member_count=Count("organisation__memberships__user", distinct=True))
         .order_by("organisation__name", "role")
     )

@@ -79,8 +79,12 @@ def load_demo() -> dict[str, int]:
         user = User.objects.filter(username=demo.username).first()
         if user is None:
             user = User(
-                username=demo.username, first_name=demo.first_name, last_name=demo.last_name,
-                email=f"{demo.username}@demo.qmss.test", is_superuser=demo.superuser, is_staff=demo.superuser,
+                username=demo.username,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                email=f"{demo.username}@demo.qmss.test",
+                is_superuser=demo.superuser,
+                is_staff=demo.superuser,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -91,7 +95,7 @@ def load_demo() -> dict[str, int]:
 
 
 def demo_logins_text() -> str:
-    lines = ["Demo přihlášení (heslo pro všechny: %s):" % DEMO_PASSWORD]
+    lines = [f"Demo přihlášení (heslo pro všechny: {DEMO_PASSWORD}):"]
     for demo in DEMO_USERS:
         if demo.superuser:
             what = "správce systému (superuživatel)"

@@ -39,20 +39,31 @@ class Organisation(TimeStamped):
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=255)
     ico = models.CharField(
-        _("company ID (IČO)"), max_length=8, blank=True, db_index=True,
+        _("company ID (IČO)"),
+        max_length=8,
+        blank=True,
+        db_index=True,
         help_text=_("Eight digits; links a provider to the registry of social services."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     region = models.ForeignKey(
-        "territory.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        "territory.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisations",
         help_text=_("For a regional authority the region it governs; otherwise the region of its seat."),
     )
     municipality = models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations",
+        "territory.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
     is_demo = models.BooleanField(_("demo organisation"), default=False)
 
@@ -96,9 +107,7 @@ class Membership(TimeStamped, OrganisationOwned):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["organisation__name", "role"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership_role")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
@@ -124,14 +133,21 @@ class Invitation(TimeStamped, OrganisationOwned):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 

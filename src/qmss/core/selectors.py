@@ -20,7 +20,11 @@ def visible_organisations(scope: Scope) -> QuerySet[Organisation]:
 
 
 def organisation_list(scope: Scope) -> QuerySet[Organisation]:
-    return visible_organisations(scope).annotate(member_count=Count("memberships__user", distinct=True))
+    return (
+        visible_organisations(scope)
+        .annotate(member_count=Count("memberships__user", distinct=True))
+        .order_by("name", "pk")
+    )
 
 
 def get_organisation(scope: Scope, organisation_pk: int) -> Organisation:
@@ -40,7 +44,9 @@ def open_invitations(organisation: Organisation) -> QuerySet[Invitation]:
 
     return (
         Invitation.objects.filter(
-            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
+            organisation=organisation,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
         .select_related("invited_by")
@@ -62,6 +68,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 # --- audit log -------------------------------------------------------------------------------------------
 
+
 def _log_entries() -> QuerySet[LogEntry]:
     return LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
@@ -72,16 +79,13 @@ def organisation_log(scope: Scope, organisation: Organisation) -> QuerySet[LogEn
         return LogEntry.objects.none()
     org_ct = ContentType.objects.get_for_model(Organisation)
     return _log_entries().filter(
-        Q(additional_data__organisation_id=organisation.pk)
-        | Q(content_type=org_ct, object_id=organisation.pk)
+        Q(additional_data__organisation_id=organisation.pk) | Q(content_type=org_ct, object_id=organisation.pk)
     )
 
 
 def object_history(obj) -> QuerySet[LogEntry]:
     """Change history of one object (callers check that the user may see the object)."""
-    return _log_entries().filter(
-        content_type=ContentType.objects.get_for_model(obj.__class__), object_pk=str(obj.pk)
-    )
+    return _log_entries().filter(content_type=ContentType.objects.get_for_model(obj.__class__), object_pk=str(obj.pk))
 
 
 def memberships_with_orgs(scope: Scope) -> QuerySet[Membership]:

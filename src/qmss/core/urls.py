@@ -10,15 +10,18 @@ urlpatterns = [
     path("organizace/<int:organisation_pk>/pozvanky/", views_orgs.invitation_create, name="invitation_create"),
     path(
         "organizace/<int:organisation_pk>/pozvanky/<int:invitation_pk>/zrusit/",
-        views_orgs.invitation_revoke, name="invitation_revoke",
+        views_orgs.invitation_revoke,
+        name="invitation_revoke",
     ),
     path(
         "organizace/<int:organisation_pk>/clenove/<int:membership_pk>/role/",
-        views_orgs.member_role, name="member_role",
+        views_orgs.member_role,
+        name="member_role",
     ),
     path(
         "organizace/<int:organisation_pk>/clenove/<int:membership_pk>/odebrat/",
-        views_orgs.member_remove, name="member_remove",
+        views_orgs.member_remove,
+        name="member_remove",
     ),
     path("pozvanka/<str:token>/", views_orgs.invitation_accept, name="invitation_accept"),
     path("historie/<str:model_label>/<str:object_pk>/", views_accounts.object_history, name="object_history"),

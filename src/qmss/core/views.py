@@ -34,7 +34,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError as exc:
         return JsonResponse(
-            {"status": "error", "database": "unreachable", "detail": exc.__class__.__name__, "version": __version__},
+            {
+                "status": "error",
+                "database": "unreachable",
+                "detail": exc.__class__.__name__,
+                "version": __version__,
+            },
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor, "version": __version__})

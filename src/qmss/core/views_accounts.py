@@ -20,9 +20,7 @@ def profile(request):
         actions.update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
         return redirect("profile")
-    return render(
-        request, "core/profile.html", {"form": form, "memberships": selectors.user_memberships(request.user)}
-    )
+    return render(request, "core/profile.html", {"form": form, "memberships": selectors.user_memberships(request.user)})
 
 
 @login_required
@@ -32,6 +30,4 @@ def object_history(request, model_label: str, object_pk: str):
     if visible is None:
         raise Http404
     obj = get_object_or_404_scoped(visible, pk=object_pk)
-    return render(
-        request, "core/object_history.html", {"object": obj, "entries": selectors.object_history(obj)[:500]}
-    )
+    return render(request, "core/object_history.html", {"object": obj, "entries": selectors.object_history(obj)[:500]})

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from qmss.core import actions, selectors
 from qmss.core.forms import InvitationSignupForm, InviteForm, OrganisationForm, RoleForm
-from qmss.core.models import Invitation
 from qmss.core.roles import Perm
 from qmss.core.scoping import get_object_or_404_scoped, get_scope
 
@@ -78,8 +77,11 @@ def invitation_create(request, organisation_pk: int):
     if form.is_valid():
         try:
             actions.invite_member(
-                scope=scope, organisation=organisation, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], invited_by=request.user,
+                scope=scope,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
                 accept_url_builder=lambda token: request.build_absolute_uri(
                     reverse("invitation_accept", kwargs={"token": token})
                 ),
@@ -88,7 +90,8 @@ def invitation_create(request, organisation_pk: int):
             messages.error(request, _error_text(exc))
         else:
             messages.success(
-                request, _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+                request,
+                _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect(organisation)
     else:
@@ -153,7 +156,9 @@ def organisation_log(request, organisation_pk: int):
         raise PermissionDenied
     page = Paginator(selectors.organisation_log(scope, organisation), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "core/organisation_log.html", {"organisation": organisation, "page_obj": page, "entries": page}
+        request,
+        "core/organisation_log.html",
+        {"organisation": organisation, "page_obj": page, "entries": page},
     )
 
 
@@ -170,13 +175,13 @@ def invitation_accept(request, token: str):
     form = InvitationSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = actions.register_and_accept(
-            invitation=invitation, username=form.cleaned_data["username"],
-            first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+            invitation=invitation,
+            username=form.cleaned_data["username"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account has been created. Welcome to QMSS."))
         return redirect(invitation.organisation)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
-
-

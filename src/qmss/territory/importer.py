@@ -25,7 +25,7 @@ BATCH_SIZE = 1000
 
 
 def import_territory(data_dir: Path, *, user=None) -> TerritoryImport:
-    """Import the territory from ``data_dir``; raises TerritoryImportError (and writes nothing) on bad input."""
+    """Import the territory from ``data_dir``; on bad input raise TerritoryImportError and write nothing."""
     source = read_sources(Path(data_dir))
     return write_territory(source, source_label=str(data_dir), user=user)
 
@@ -81,9 +81,7 @@ def write_territory(
     """Upsert a validated :class:`TerritorySource` in one transaction and record a TerritoryImport."""
     changes: dict[str, dict[str, int]] = {}
     with transaction.atomic(), disable_auditlog():
-        changes["regions"] = _sync(
-            Region, source.regions, lambda row: row["code"], _fields(source.regions)
-        )
+        changes["regions"] = _sync(Region, source.regions, lambda row: row["code"], _fields(source.regions))
         region_ids = _ids(Region, "code")
 
         districts = _resolve(source.districts, region=region_ids)

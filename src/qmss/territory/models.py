@@ -14,9 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 def search_key(text: str) -> str:
-    """Lower-case text without diacritics: "Ústí nad Labem" → "usti nad labem" (for database-independent search)."""
+    """Lower-case text without diacritics, for database-independent search: "Ústí n. L." → "usti n. l."."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+_CZECH_SEPARATE_LETTERS = frozenset("čřšž")
+
+
+def czech_sort_key(text: str) -> str:
+    """Sort key close to Czech collation: accents ignored except č ř š ž (after c r s z) and ch (after h)."""
+    letters = []
+    for char in text.casefold().replace("ch", "h\x7f"):
+        base = search_key(char) or char
+        letters.append(base + "\x7f" if char in _CZECH_SEPARATE_LETTERS else base)
+    return "".join(letters)
 
 
 class Region(models.Model):
@@ -87,7 +99,11 @@ class Municipality(models.Model):
     code = models.CharField(_("municipality code"), max_length=6, unique=True)  # 500011
     name = models.CharField(_("name"), max_length=100, db_index=True)
     search_name = models.CharField(
-        _("name for search"), max_length=100, blank=True, db_index=True, editable=False,
+        _("name for search"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        editable=False,
         help_text=_("The name in lower case without diacritics; filled in automatically."),
     )
     status = models.CharField(_("status"), max_length=1, choices=Status.choices, default=Status.MUNICIPALITY)
@@ -154,7 +170,12 @@ class TerritoryImport(models.Model):
     source = models.CharField(_("source"), max_length=500)
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
     user = models.ForeignKey(
-        "auth.User", verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     counts = models.JSONField(_("counts"), default=dict)
 

@@ -46,18 +46,15 @@ class SourceFile:
 
     def read_text(self) -> str:
         if not self.path.is_file():
-            raise TerritoryImportError(
-                _("File {file} is missing.").format(file=self.label), file=self.label
-            )
+            raise TerritoryImportError(_("File {file} is missing.").format(file=self.label), file=self.label)
         data = self.path.read_bytes()
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise TerritoryImportError(
-                _("File {file}, row {row}: the file is not in UTF-8 encoding (byte {byte} at position {position}); "
-                  "save it as UTF-8.").format(
-                    file=self.label, row=line, byte=f"0x{data[exc.start]:02x}", position=exc.start
+                _("File {file}, row {row}: the file is not UTF-8 encoded (byte {byte}); save it as UTF-8.").format(
+                    file=self.label, row=line, byte=f"0x{data[exc.start]:02x}"
                 ),
                 file=self.label,
                 row=line,
@@ -100,7 +97,8 @@ class CsvRow:
             raise self.error(column, _("“{value}” is not a whole number.").format(value=value)) from None
         if minimum is not None and number < minimum:
             raise self.error(
-                column, _("{value} is less than the allowed minimum {minimum}.").format(value=number, minimum=minimum)
+                column,
+                _("{value} is less than the allowed minimum {minimum}.").format(value=number, minimum=minimum),
             )
         return number
 
@@ -118,12 +116,11 @@ class CsvRow:
             raise self.error(column, _("“{value}” is out of range.").format(value=value))
         return number.quantize(Decimal(1).scaleb(-places))
 
-    def code(self, column: str, pattern: re.Pattern[str], description: str) -> str:
+    def code(self, column: str, pattern: re.Pattern[str], problem: str) -> str:
+        """A non-empty value matching ``pattern``; else ``problem`` (with a ``{value}`` placeholder)."""
         value = self.text(column)
         if not pattern.match(value):
-            raise self.error(
-                column, _("“{value}” is not a valid {what}.").format(value=value, what=description)
-            )
+            raise self.error(column, str(problem).format(value=value))
         return value
 
 
@@ -219,13 +216,9 @@ def read_geojson_features(file: SourceFile, key: str, *, as_int: bool = False) -
     """Map of ``properties[key]`` → feature for a FeatureCollection of (Multi)Polygons."""
     document = read_json(file)
     features = document.get("features") if isinstance(document, dict) else None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(
-        features, list
-    ):
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise TerritoryImportError(
-            _("File {file}: not a GeoJSON FeatureCollection (the “features” list is missing).").format(
-                file=file.label
-            ),
+            _("File {file}: not a GeoJSON FeatureCollection (the “features” list is missing).").format(file=file.label),
             file=file.label,
             field="features",
         )
@@ -237,10 +230,7 @@ def read_geojson_features(file: SourceFile, key: str, *, as_int: bool = False) -
         value = properties.get(key)
         if value is None or str(value).strip() == "":
             raise _feature_error(file, number, key, _("the value is empty."))
-        if as_int:
-            value = feature_integer(file, GeoFeature(number, properties, {}), key)
-        else:
-            value = str(value).strip()
+        value = feature_integer(file, GeoFeature(number, properties, {}), key) if as_int else str(value).strip()
         if value in result:
             raise _feature_error(file, number, key, _("duplicate code “{value}”.").format(value=value))
         geometry = feature.get("geometry")

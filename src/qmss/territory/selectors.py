@@ -1,10 +1,182 @@
-"""Reads of territory data. Territory is public reference data: no tenant scoping applies."""
+"""Reads of territory data. Territory is public reference data: no tenant scoping applies.
+
+The ``*_with_population`` selectors annotate each row with figures for one reference date (by default the
+latest one): ``residents`` (population total), ``age_65_plus`` and ``share_65_plus`` (0–1), plus row counts.
+They use correlated subqueries, so the number of queries does not depend on the number of rows.
+"""
 
 from __future__ import annotations
 
-from qmss.territory.models import TerritoryImport
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+
+from qmss.territory.models import (
+    District,
+    Municipality,
+    Orp,
+    Population,
+    Region,
+    TerritoryImport,
+    czech_sort_key,
+    search_key,
+)
+
+SEARCH_MIN_LENGTH = 2
 
 
 def territory_is_synthetic() -> bool:
     latest = TerritoryImport.objects.order_by("-started_at").values_list("is_synthetic", flat=True).first()
     return bool(latest)
+
+
+def latest_import() -> TerritoryImport | None:
+    return TerritoryImport.objects.order_by("-started_at").first()
+
+
+def latest_reference_date() -> date | None:
+    """The newest date with population figures (one query)."""
+    return Population.objects.aggregate(latest=Max("reference_date"))["latest"]
+
+
+def _population_sum(path: str, field: str, on: date | None) -> Subquery:
+    """SUM(Population.<field>) at ``on`` over municipalities whose ``<path>`` is the outer row."""
+    rows = (
+        Population.objects.filter(**{f"municipality__{path}": OuterRef("pk")}, reference_date=on)
+        .order_by()
+        .values(f"municipality__{path}")
+        .annotate(value=Sum(field))
+        .values("value")
+    )
+    return Subquery(rows[:1], output_field=IntegerField())
+
+
+def _count(model, fk: str) -> Subquery:
+    rows = model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(n=Count("pk")).values("n")
+    return Subquery(rows[:1], output_field=IntegerField())
+
+
+def _share_65_plus() -> Case:
+    return Case(
+        When(residents__gt=0, then=Cast(F("age_65_plus"), FloatField()) / Cast(F("residents"), FloatField())),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+
+
+def _date(on: date | None) -> date | None:
+    return on if on is not None else latest_reference_date()
+
+
+def regions_with_population(on: date | None = None) -> QuerySet[Region]:
+    on = _date(on)
+    return (
+        Region.objects.defer("boundary")
+        .annotate(
+            residents=_population_sum("region", "total", on),
+            age_65_plus=_population_sum("region", "age_65_plus", on),
+            orp_count=_count(Orp, "region"),
+            district_count=_count(District, "region"),
+            municipality_count=_count(Municipality, "region"),
+        )
+        .annotate(share_65_plus=_share_65_plus())
+        .order_by("code")
+    )
+
+
+def districts_with_population(on: date | None = None) -> QuerySet[District]:
+    on = _date(on)
+    return (
+        District.objects.defer("boundary")
+        .annotate(
+            residents=_population_sum("district", "total", on),
+            age_65_plus=_population_sum("district", "age_65_plus", on),
+            municipality_count=_count(Municipality, "district"),
+        )
+        .annotate(share_65_plus=_share_65_plus())
+        .order_by("name")
+    )
+
+
+def orps_with_population(on: date | None = None) -> QuerySet[Orp]:
+    on = _date(on)
+    return (
+        Orp.objects.defer("boundary")
+        .select_related("region")
+        .defer("region__boundary")
+        .annotate(
+            residents=_population_sum("orp", "total", on),
+            age_65_plus=_population_sum("orp", "age_65_plus", on),
+            municipality_count=_count(Municipality, "orp"),
+        )
+        .annotate(share_65_plus=_share_65_plus())
+        .order_by("name")
+    )
+
+
+def _figure(field: str, on: date | None) -> Subquery:
+    rows = Population.objects.filter(municipality=OuterRef("pk"), reference_date=on).values(field)
+    return Subquery(rows[:1], output_field=IntegerField())
+
+
+def municipalities_with_population(on: date | None = None) -> QuerySet[Municipality]:
+    on = _date(on)
+    return (
+        Municipality.objects.select_related("district", "orp", "region")
+        .defer("district__boundary", "orp__boundary", "region__boundary")
+        .annotate(residents=_figure("total", on), age_65_plus=_figure("age_65_plus", on))
+        .annotate(share_65_plus=_share_65_plus())
+        .order_by("search_name", "name", "code")
+    )
+
+
+def search_municipalities(query: str, on: date | None = None) -> QuerySet[Municipality]:
+    """Municipalities whose name contains ``query`` (case and diacritics ignored); prefix matches first.
+
+    A query shorter than :data:`SEARCH_MIN_LENGTH` characters matches nothing.
+    """
+    key = search_key(query or "")
+    if len(key) < SEARCH_MIN_LENGTH:
+        return Municipality.objects.none()
+    return (
+        municipalities_with_population(on)
+        .filter(search_name__contains=key)
+        .annotate(
+            match_rank=Case(
+                When(search_name__startswith=key, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("match_rank", "search_name", "name", "code")
+    )
+
+
+def in_czech_order(rows: Iterable[Model]) -> list[Model]:
+    """Rows sorted by name the Czech way (for short lists; long lists are ordered in the database)."""
+    return sorted(rows, key=lambda row: (czech_sort_key(row.name), row.pk))
+
+
+def population_series(municipality: Municipality) -> list[Population]:
+    """All population figures of one municipality, oldest first."""
+    return list(Population.objects.filter(municipality=municipality).order_by("reference_date"))
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    return municipalities_with_population().filter(code=code).first()

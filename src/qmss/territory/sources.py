@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qmss.territory.models import Municipality, search_key
 from qmss.territory.readers import (
@@ -21,8 +22,8 @@ from qmss.territory.readers import (
     MUNICIPALITY_CODE,
     POSTAL_CODE,
     REGION_CODE,
-    SourceFile,
     GeoFeature,
+    SourceFile,
     TerritoryImportError,
     feature_integer,
     read_csv,
@@ -53,6 +54,17 @@ SOURCE_FILES = (
     POPULATION_CSV,
 )
 
+# Problems with a code, translated only when a message needs them ({value} is the bad value).
+NOT_REGION_CODE = gettext_lazy("“{value}” is not a NUTS 3 region code (such as CZ072).")
+NOT_DISTRICT_CODE = gettext_lazy("“{value}” is not a LAU 1 district code (such as CZ0724).")
+NOT_MUNICIPALITY_CODE = gettext_lazy("“{value}” is not a 6-digit municipality code.")
+NOT_POSTAL_CODE = gettext_lazy("“{value}” is not a 5-digit postal code.")
+UNKNOWN_REGION = gettext_lazy("unknown region “{value}”.")
+UNKNOWN_DISTRICT = gettext_lazy("unknown district “{value}”.")
+UNKNOWN_ORP = gettext_lazy("unknown ORP “{value}”.")
+UNKNOWN_MUNICIPALITY = gettext_lazy("unknown municipality “{value}”.")
+UNKNOWN_STATUS = gettext_lazy("unknown municipality status “{value}” (expected one of O, M, S, T, U, H).")
+
 #: The age bands in MUNICIPALITY_CSV are for 31 Dec 2023, i.e. the population on 1 Jan 2024.
 AGE_BANDS_DATE = date(2024, 1, 1)
 STATUSES = frozenset(Municipality.Status.values)
@@ -69,8 +81,8 @@ class TerritorySource:
     population: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
 
 
-def _unknown(what: str, value: object) -> str:
-    return _("unknown {what} “{value}”.").format(what=what, value=value)
+def _problem(template: str, value: object) -> str:
+    return str(template).format(value=value)
 
 
 def _duplicate(value: object) -> str:
@@ -104,9 +116,7 @@ def _read_regions(data_dir: Path) -> dict[str, dict[str, Any]]:
             values[key] = value.strip()
         code = values["kod_nuts"]
         if not REGION_CODE.match(code):
-            raise codebook.error(
-                number, "kod_nuts", _("“{value}” is not a valid {what}.").format(value=code, what=_("NUTS 3 code"))
-            )
+            raise codebook.error(number, "kod_nuts", _problem(NOT_REGION_CODE, code))
         if code in regions:
             raise codebook.error(number, "kod_nuts", _duplicate(code))
         feature = features.get(code)
@@ -127,11 +137,11 @@ def _read_index(data_dir: Path, source: TerritorySource) -> None:
     features = read_geojson_features(SourceFile(data_dir, DISTRICT_GEOJSON), "nutslau")
     region_names: dict[str, str] = {}
     for row in read_csv(file, columns):
-        region_code = row.code("Kód kraj", REGION_CODE, _("NUTS 3 code"))
+        region_code = row.code("Kód kraj", REGION_CODE, NOT_REGION_CODE)
         if region_code not in source.regions:
-            raise row.error("Kód kraj", _unknown(_("region"), region_code))
+            raise row.error("Kód kraj", _problem(UNKNOWN_REGION, region_code))
         region_names.setdefault(region_code, row.text("Název kraj"))
-        district_code = row.code("Kód okres", DISTRICT_CODE, _("LAU 1 code"))
+        district_code = row.code("Kód okres", DISTRICT_CODE, NOT_DISTRICT_CODE)
         district = source.districts.get(district_code)
         if district is None:
             source.districts[district_code] = {
@@ -164,15 +174,15 @@ def _read_orps(data_dir: Path, source: TerritorySource) -> None:
         if csu_code in csu_codes:
             raise row.error("orp_kod_csu", _duplicate(csu_code))
         csu_codes.add(csu_code)
-        region_code = row.code("kraj_kod_nuts", REGION_CODE, _("NUTS 3 code"))
+        region_code = row.code("kraj_kod_nuts", REGION_CODE, NOT_REGION_CODE)
         if region_code not in source.regions:
-            raise row.error("kraj_kod_nuts", _unknown(_("region"), region_code))
+            raise row.error("kraj_kod_nuts", _problem(UNKNOWN_REGION, region_code))
         source.orps[ruian_code] = {
             "ruian_code": ruian_code,
             "csu_code": csu_code,
             "name": row.text("orp_nazev"),
             "region": region_code,
-            "seat_code": row.code("sidlo_obec_kod", MUNICIPALITY_CODE, _("6-digit municipality code")),
+            "seat_code": row.code("sidlo_obec_kod", MUNICIPALITY_CODE, NOT_MUNICIPALITY_CODE),
             "boundary": _geometry(features, ruian_code),
         }
 
@@ -181,12 +191,10 @@ def _read_postal_codes(data_dir: Path) -> dict[str, str]:
     file = SourceFile(data_dir, COORDINATES_CSV)
     postal_codes: dict[str, str] = {}
     for row in read_csv(file, ["Kód obce", "PSČ"]):
-        code = row.code("Kód obce", MUNICIPALITY_CODE, _("6-digit municipality code"))
+        code = row.code("Kód obce", MUNICIPALITY_CODE, NOT_MUNICIPALITY_CODE)
         postal_code = row.text("PSČ", required=False).replace(" ", "")
         if postal_code and not POSTAL_CODE.match(postal_code):
-            raise row.error(
-                "PSČ", _("“{value}” is not a valid {what}.").format(value=postal_code, what=_("postal code"))
-            )
+            raise row.error("PSČ", _problem(NOT_POSTAL_CODE, postal_code))
         postal_codes[code] = postal_code
     return postal_codes
 
@@ -202,22 +210,22 @@ def _read_municipalities(data_dir: Path, source: TerritorySource) -> dict[str, d
     postal_codes = _read_postal_codes(data_dir)
     age_bands: dict[str, dict[str, int | None]] = {}
     for row in read_csv(file, columns):
-        code = row.code("kod_obce", MUNICIPALITY_CODE, _("6-digit municipality code"))
+        code = row.code("kod_obce", MUNICIPALITY_CODE, NOT_MUNICIPALITY_CODE)
         if code in source.municipalities:
             raise row.error("kod_obce", _duplicate(code))
         name = row.text("nazev_obce")
         status = row.text("status_obce")
         if status not in STATUSES:
-            raise row.error("status_obce", _unknown(_("status"), status))
+            raise row.error("status_obce", _problem(UNKNOWN_STATUS, status))
         orp_code = row.integer("orp_kod_ruian", minimum=1)
         if orp_code not in source.orps:
-            raise row.error("orp_kod_ruian", _unknown(_("ORP"), orp_code))
-        district_code = row.code("okres_kod_lau", DISTRICT_CODE, _("LAU 1 code"))
+            raise row.error("orp_kod_ruian", _problem(UNKNOWN_ORP, orp_code))
+        district_code = row.code("okres_kod_lau", DISTRICT_CODE, NOT_DISTRICT_CODE)
         if district_code not in source.districts:
-            raise row.error("okres_kod_lau", _unknown(_("district"), district_code))
-        region_code = row.code("kraj_kod_nuts", REGION_CODE, _("NUTS 3 code"))
+            raise row.error("okres_kod_lau", _problem(UNKNOWN_DISTRICT, district_code))
+        region_code = row.code("kraj_kod_nuts", REGION_CODE, NOT_REGION_CODE)
         if region_code not in source.regions:
-            raise row.error("kraj_kod_nuts", _unknown(_("region"), region_code))
+            raise row.error("kraj_kod_nuts", _problem(UNKNOWN_REGION, region_code))
         source.municipalities[code] = {
             "code": code,
             "name": name,
@@ -246,9 +254,9 @@ def _read_population(data_dir: Path, source: TerritorySource, age_bands: dict[st
         year = row.integer("rok_k_1_1", minimum=1900)
         if year > 2100:
             raise row.error("rok_k_1_1", _("“{value}” is out of range.").format(value=year))
-        code = row.code("kod_obce", MUNICIPALITY_CODE, _("6-digit municipality code"))
+        code = row.code("kod_obce", MUNICIPALITY_CODE, NOT_MUNICIPALITY_CODE)
         if code not in source.municipalities:
-            raise row.error("kod_obce", _unknown(_("municipality"), code))
+            raise row.error("kod_obce", _problem(UNKNOWN_MUNICIPALITY, code))
         key = (code, date(year, 1, 1))
         if key in source.population:
             raise row.error("kod_obce", _("duplicate row for {code} in {year}.").format(code=code, year=year))
@@ -280,9 +288,7 @@ def read_sources(data_dir: Path) -> TerritorySource:
     """Parse and cross-check every source file; raises TerritoryImportError on the first problem."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise TerritoryImportError(
-            _("Data directory {file} does not exist.").format(file=data_dir), file=str(data_dir)
-        )
+        raise TerritoryImportError(_("Data directory {file} does not exist.").format(file=data_dir), file=str(data_dir))
     source = TerritorySource(regions=_read_regions(data_dir))
     _read_index(data_dir, source)
     _read_orps(data_dir, source)

@@ -99,6 +99,5 @@ def assert_no_axe_violations(page, context: str = "") -> None:
     if violations:
         where = context or page.url
         raise AssertionError(
-            f"{len(violations)} accessibility violation(s) on {where} ({page.url}):\n"
-            + format_violations(violations)
+            f"{len(violations)} accessibility violation(s) on {where} ({page.url}):\n" + format_violations(violations)
         )

@@ -34,8 +34,12 @@ def make_municipality(region, *, code: str | None = None, name: str | None = Non
         code=code, name=name or f"Obec {code}", district=district, orp=orp, region=region
     )
     Population.objects.create(
-        municipality=muni, reference_date=date(2024, 1, 1), total=population,
-        age_15_plus=int(population * 0.85), age_15_64=int(population * 0.64), age_65_plus=int(population * 0.21),
+        municipality=muni,
+        reference_date=date(2024, 1, 1),
+        total=population,
+        age_15_plus=int(population * 0.85),
+        age_15_64=int(population * 0.64),
+        age_65_plus=int(population * 0.21),
     )
     return muni
 

@@ -15,7 +15,11 @@ def count_queries(func: Callable[[], object]) -> tuple[int, list[str]]:
 
 
 def assert_constant_queries(
-    request: Callable[[], object], grow: Callable[[int], object], *, small: int = 1, large: int = 50,
+    request: Callable[[], object],
+    grow: Callable[[int], object],
+    *,
+    small: int = 1,
+    large: int = 50,
     max_queries: int | None = None,
 ) -> int:
     """Call ``grow(small)``, measure ``request()``, then grow to ``large`` rows and measure again.
