@@ -23,7 +23,9 @@ setup: $(VENV)/.installed
 	$(QMSS) bootstrap
 
 run: setup
-	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí)"
+	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & \
 	$(QMSS) runserver 127.0.0.1:$(QMSS_PORT) --noreload
 
 test: $(VENV)/.installed

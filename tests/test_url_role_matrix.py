@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from qmss.assessments.testing import matrix_kwargs as assessment_matrix_kwargs
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import OrganisationKind, Role
 
@@ -63,6 +64,18 @@ def kwarg_values(tenant) -> dict[str, object]:
         "uidb64": urlsafe_base64_encode(force_bytes(membership.user_id)),
         "code": tenant.region.code,
         "ruian_code": tenant.municipality.orp.ruian_code,
+        # Quality frameworks are shared reference data (login required); none is loaded here, so 404.
+        "framework_pk": 999999,
+        # The registry mirror is public data; imports are for superusers only (not among the visitors).
+        "provider_ico": provider.ico,
+        "service_portal_id": 1,
+        # Exports stream (no .content to scan for leaks): an unknown format gives 404; tests/registry cover them.
+        "fmt": "neznamy-format",
+        "import_pk": 1,
+        "ico": provider.ico,
+        "portal_id": 1,
+        # Assessments: an audit of A's provider with a result, a finding and linked evidence.
+        **assessment_matrix_kwargs(tenant),
     }
 
 

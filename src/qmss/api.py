@@ -12,3 +12,7 @@ api = NinjaAPI(
 )
 
 api.add_router("/territory/", "qmss.territory.api.router")
+api.add_router("/frameworks/", "qmss.frameworks.api.router")
+api.add_router("/providers", "qmss.registry.api.providers_router")
+api.add_router("/services", "qmss.registry.api.services_router")
+api.add_router("/assessments/", "qmss.assessments.api.router")

@@ -67,8 +67,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "qmss.core",
     "qmss.territory",
+    "qmss.registry",
+    "qmss.frameworks",
+    "qmss.assessments",
+    "qmss.improvement",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +181,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# Cache: on disk by default so that the web and worker processes share it (import progress);
+# set CACHE_URL-style backends through QMSS_CACHE_BACKEND / QMSS_CACHE_LOCATION (e.g. Redis) in production.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("QMSS_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("QMSS_CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+
+# Background work: django-tasks with the database backend; `qmss db_worker` runs the queue.
+TASKS = {"default": {"BACKEND": os.environ.get("QMSS_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Uploads: the registry file may be large (the national file is > 30 MB).
+QMSS_REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("QMSS_REGISTRY_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+QMSS_REGISTRY_URL = os.environ.get("QMSS_REGISTRY_URL", "https://data.mpsv.cz/od/soubory/rpss/rpss.json")
+QMSS_CODELIST_URL = os.environ.get("QMSS_CODELIST_URL", "https://data.mpsv.cz/od/soubory/ciselniky/")
+QMSS_EVIDENCE_MAX_BYTES = int(os.environ.get("QMSS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Audit log: record who changed what; the object's organisation goes into additional_data.
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -9,3 +9,4 @@ WHITENOISE_USE_FINDERS = True
 LANGUAGE_CODE = "cs"
 STATIC_ROOT = VAR_DIR / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -17,6 +17,10 @@ urlpatterns = [
     path("ucet/", include("qmss.core.urls_accounts")),
     path("", include("qmss.core.urls")),
     path("uzemi/", include("qmss.territory.urls")),
+    path("ramce/", include("qmss.frameworks.urls")),
+    path("registr/", include("qmss.registry.urls")),
+    path("overeni-registrace/", include("qmss.registry.urls_public")),
+    path("hodnoceni/", include("qmss.assessments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

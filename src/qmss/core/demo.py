@@ -104,3 +104,35 @@ def demo_logins_text() -> str:
             what = f"{Role(demo.role).label} – {org}"
         lines.append(f"  {demo.username:<14} {what}")
     return "\n".join(str(line) for line in lines)
+
+
+DEMO_PROVIDER_KEYS = ("provider", "provider_b")
+
+
+@transaction.atomic
+def link_demo_providers() -> list[str]:
+    """Give the demo provider organisations the IČO of real registry providers in the demo region, so that
+    their pages show registered services. Only fills an empty IČO; returns the linked IČOs."""
+    from django.db.models import Count
+
+    from qmss.registry.models import Provider
+
+    linked = []
+    for key in DEMO_PROVIDER_KEYS:
+        kind, name = DEMO_ORGS[key]
+        org = Organisation.objects.filter(kind=kind, name=name).first()
+        if org is None or org.ico:
+            continue
+        taken = set(Organisation.objects.exclude(ico="").values_list("ico", flat=True))
+        candidate = (
+            Provider.objects.filter(services__facilities__region_id=org.region_id)
+            .exclude(ico__in=taken)
+            .annotate(n=Count("services", distinct=True))
+            .order_by("-n", "ico")
+            .first()
+        )
+        if candidate:
+            org.ico = candidate.ico
+            org.save(update_fields=["ico", "updated_at"])
+            linked.append(candidate.ico)
+    return linked

@@ -31,7 +31,31 @@ def core_stats() -> dict:
     return {"organisations": Organisation.objects.count(), "users": get_user_model().objects.count()}
 
 
-STAT_SOURCES.extend([territory_stats, core_stats])
+def registry_stats() -> dict:
+    from qmss.registry.stats import registry_stats as stats
+
+    return stats()
+
+
+STAT_SOURCES.extend([territory_stats, core_stats, registry_stats])
+
+
+def framework_stats() -> dict:
+    from qmss.frameworks.stats import framework_stats as stats
+
+    return stats()
+
+
+STAT_SOURCES.append(framework_stats)
+
+
+def assessment_stats() -> dict:
+    from qmss.assessments.stats import assessment_stats as stats
+
+    return stats()
+
+
+STAT_SOURCES.append(assessment_stats)
 
 
 def collect_stats() -> dict:

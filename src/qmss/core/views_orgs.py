@@ -44,8 +44,19 @@ def organisation_detail(request, organisation_pk: int):
         "invitations": selectors.open_invitations(organisation) if can_manage else [],
         "invite_form": InviteForm(organisation=organisation) if can_manage else None,
         "role_form_choices": RoleForm(organisation=organisation).fields["role"].choices if can_manage else [],
+        "registry_provider": _registry_provider(organisation),
     }
     return render(request, "core/organisation_detail.html", context)
+
+
+def _registry_provider(organisation):
+    """The provider with the organisation's IČO in the registry of social services (one query), or None."""
+    from qmss.core.roles import OrganisationKind
+    from qmss.registry.selectors import provider_summary_for_ico
+
+    if organisation.kind != OrganisationKind.PROVIDER or not organisation.ico:
+        return None
+    return provider_summary_for_ico(organisation.ico)
 
 
 @login_required

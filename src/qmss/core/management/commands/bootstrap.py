@@ -1,43 +1,92 @@
-"""Load what a fresh installation needs: the territory (real data or a synthetic demo) and the demo logins."""
+"""Load what a fresh installation needs: territory (real data or a synthetic demo), reference libraries,
+quality frameworks, the registry of services (sample or synthetic) and the demo logins. Idempotent."""
+
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from qmss.core.demo import demo_logins_text, load_demo
+from qmss.core.demo import demo_logins_text, link_demo_providers, load_demo
+
+REGISTRY_SAMPLE = Path("rpss-katalog-seniori") / "rpss_odvozeno.json"
+SYNTHETIC_SERVICES = 400
 
 
 class Command(BaseCommand):
     help = (
-        "Připraví novou instalaci: nahraje území (ze složky QMSS_DATA_DIR, jinak syntetické ukázkové) "
-        "a ukázkové uživatele. Opakované spuštění nic nemění."
+        "Připraví novou instalaci: území (ze složky QMSS_DATA_DIR, jinak syntetické), referenční knihovny, "
+        "rámce kvality, registr služeb a ukázkové uživatele. Opakované spuštění nic nemění."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Nevytvářet ukázkové organizace a uživatele.")
+        parser.add_argument("--no-registry", action="store_true", help="Nenahrávat registr sociálních služeb.")
 
     def handle(self, *args, **options):
+        translation.activate("cs")
+        data_dir = settings.QMSS_DATA_DIR if settings.QMSS_DATA_DIR and settings.QMSS_DATA_DIR.is_dir() else None
+        self._territory(data_dir)
+        self._reference()
+        if not options["no_registry"]:
+            self._registry(data_dir)
+        if not options["no_demo"]:
+            created = load_demo()
+            linked = link_demo_providers()
+            self.stdout.write(
+                f"Ukázková data: nových organizací {created['organisations']}, nových uživatelů {created['users']}"
+                + (f", propojeno s registrem: {', '.join(linked)}." if linked else ".")
+            )
+            self.stdout.write(demo_logins_text())
+
+    def _territory(self, data_dir):
         from qmss.territory.importer import import_territory
         from qmss.territory.models import Region
         from qmss.territory.synthetic import build_synthetic_territory
 
-        translation.activate("cs")
         if Region.objects.exists():
             self.stdout.write("Území je již nahrané.")
-        elif settings.QMSS_DATA_DIR and settings.QMSS_DATA_DIR.is_dir():
-            self.stdout.write(f"Nahrávám území ze složky {settings.QMSS_DATA_DIR} …")
-            run = import_territory(settings.QMSS_DATA_DIR)
-            self.stdout.write(f"Území nahráno: {run.counts}")
+        elif data_dir:
+            self.stdout.write(f"Nahrávám území ze složky {data_dir} …")
+            run = import_territory(data_dir)
+            self.stdout.write(f"Území nahráno: {run.counts.get('municipalities')} obcí.")
         else:
-            run = build_synthetic_territory()
+            build_synthetic_territory()
             self.stdout.write(
                 self.style.WARNING(
                     "Složka s otevřenými daty (QMSS_DATA_DIR) nebyla nalezena: vytvořeno SYNTETICKÉ ukázkové území."
                 )
             )
-        if not options["no_demo"]:
-            created = load_demo()
-            self.stdout.write(
-                f"Ukázková data: nových organizací {created['organisations']}, nových uživatelů {created['users']}."
-            )
-            self.stdout.write(demo_logins_text())
+
+    def _reference(self):
+        from qmss.frameworks.library import load_libraries
+        from qmss.registry.reference import load_reference
+
+        load_reference()
+        results = load_libraries()
+        self.stdout.write(
+            "Referenční knihovny a rámce kvality: "
+            + ", ".join(f"{getattr(r, 'urn', r)} ({getattr(r, 'status', '')})" for r in results)
+        )
+
+    def _registry(self, data_dir):
+        from qmss.registry.importer import run_import
+        from qmss.registry.models import Service
+
+        if Service.objects.exists():
+            self.stdout.write("Registr sociálních služeb je již nahraný.")
+            return
+        sample = data_dir / REGISTRY_SAMPLE if data_dir else None
+        if sample and sample.is_file():
+            self.stdout.write(f"Nahrávám registr služeb ze souboru {sample} …")
+            run = run_import(str(sample), partial=True)
+        else:
+            from qmss.registry.synthetic import write_synthetic_registry
+
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "syntheticky-registr.json"
+                write_synthetic_registry(path, services=SYNTHETIC_SERVICES, seed=1)
+                run = run_import(str(path), partial=True)
+            self.stdout.write(self.style.WARNING("Vytvořen SYNTETICKÝ ukázkový registr služeb."))
+        self.stdout.write(f"Registr nahrán: {run.counts}")

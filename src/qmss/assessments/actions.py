@@ -1,0 +1,357 @@
+"""Writes of assessments, results and findings. Each is atomic, checks role and state, and is recorded in the
+audit log (django-auditlog: the models are registered in ``apps.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qmss.assessments import permissions as perms
+from qmss.assessments import selectors
+from qmss.assessments.models import Assessment, Evidence, Finding, Result
+from qmss.core.models import Organisation
+from qmss.core.roles import OrganisationKind, Perm
+from qmss.core.scoping import Scope
+from qmss.frameworks.models import Framework, Requirement, ScaleValue
+from qmss.registry.models import Service
+
+State = Assessment.State
+Kind = Assessment.Kind
+
+HEADER_FIELDS = (
+    "title", "period_start", "period_end", "visit_date", "inspection_type", "inspection_authority",
+    "inspection_team", "summary", "internal_notes",
+)  # fmt: skip
+
+
+def _acting(user):
+    """Attribute audit-log entries to ``user`` (outside a request, e.g. in tests and commands)."""
+    return set_actor(user) if user is not None else contextlib.nullcontext()
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _check_service(organisation: Organisation, service: Service | None) -> None:
+    if service is not None and not selectors.provider_services(organisation).filter(pk=service.pk).exists():
+        raise ValidationError(_("The service does not belong to this provider."))
+
+
+def _default_title(kind: str, service: Service | None, organisation: Organisation) -> str:
+    subject = service.name if service is not None and service.name else organisation.name
+    return f"{Assessment.Kind(kind).label.capitalize()} – {subject}"
+
+
+@transaction.atomic
+def create_assessment(
+    *,
+    scope: Scope,
+    organisation: Organisation,
+    kind: str,
+    user,
+    service: Service | None = None,
+    framework: Framework | None = None,
+    title: str = "",
+    region_organisation: Organisation | None = None,
+    **header,
+) -> Assessment:
+    """A new assessment of one of the organisation's services (or of the whole organisation).
+
+    Provider editors create any kind; an audit starts as a draft until an auditor is invited. Region staff
+    record inspections of services in their region by passing their ``region_organisation``.
+    """
+    if kind not in Kind.values:
+        raise ValidationError(_("Unknown kind of assessment."))
+    if organisation.kind != OrganisationKind.PROVIDER:
+        raise ValidationError(_("Assessments are kept for provider organisations."))
+    assigned_by = None
+    if region_organisation is not None:
+        _require(kind == Kind.INSPECTION and scope.has_perm(Perm.EDIT, region_organisation.pk))
+        _require(service is not None and region_organisation.region_id in selectors.service_region_ids(service))
+        assigned_by = region_organisation
+    else:
+        _require(scope.has_perm(Perm.EDIT, organisation.pk))
+    _check_service(organisation, service)
+    framework = framework or selectors.latest_framework()
+    if framework is None:
+        raise ValidationError(_("No quality framework has been loaded yet."))
+    unknown = set(header) - set(HEADER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    with _acting(user):
+        assessment = Assessment(
+            organisation=organisation,
+            service=service,
+            framework=framework,
+            kind=kind,
+            title=title.strip() or _default_title(kind, service, organisation),
+            assigned_by=assigned_by,
+            created_by=user,
+            **header,
+        )
+        assessment.full_clean(exclude=["created_by"])
+        assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def update_assessment(*, scope: Scope, assessment: Assessment, user, **data) -> Assessment:
+    _require(perms.can_edit_header(scope, assessment))
+    for name, value in data.items():
+        if name not in HEADER_FIELDS:
+            raise TypeError(f"unknown field: {name}")
+        if name == "internal_notes" and not perms.can_see_internal_notes(scope, assessment):
+            continue
+        setattr(assessment, name, value)
+    with _acting(user):
+        assessment.full_clean(exclude=["created_by"])
+        assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def invite_auditor(*, scope: Scope, assessment: Assessment, auditing_organisation: Organisation, user) -> Assessment:
+    """The provider hands an audit or consultation to an audit body; the audit starts (in progress)."""
+    _require(perms.can_invite_auditor(scope, assessment))
+    if auditing_organisation.kind != OrganisationKind.AUDIT_BODY:
+        raise ValidationError(_("Choose an audit or consulting body."))
+    with _acting(user):
+        assessment.auditing_organisation = auditing_organisation
+        assessment.state = State.IN_PROGRESS
+        assessment.save(update_fields=["auditing_organisation", "state", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def assign_audit(
+    *,
+    scope: Scope,
+    region_organisation: Organisation,
+    service: Service,
+    auditing_organisation: Organisation,
+    user,
+    kind: str = Kind.AUDIT,
+    title: str = "",
+) -> Assessment:
+    """A region assigns an audit of a service in its region to an audit body."""
+    _require(
+        region_organisation.kind == OrganisationKind.REGION
+        and scope.has_perm(Perm.MANAGE_NETWORK, region_organisation.pk)
+        and region_organisation.region_id in selectors.service_region_ids(service)
+    )
+    if kind not in perms.AUDIT_KINDS:
+        raise ValidationError(_("Only an audit or a consultation can be assigned."))
+    if auditing_organisation.kind != OrganisationKind.AUDIT_BODY:
+        raise ValidationError(_("Choose an audit or consulting body."))
+    provider = selectors.provider_organisation_for(service)
+    if provider is None:
+        raise ValidationError(_("The provider of this service has not joined QMSS yet."))
+    framework = selectors.latest_framework()
+    if framework is None:
+        raise ValidationError(_("No quality framework has been loaded yet."))
+    with _acting(user):
+        return Assessment.objects.create(
+            organisation=provider,
+            service=service,
+            framework=framework,
+            kind=kind,
+            state=State.IN_PROGRESS,
+            title=title.strip() or _default_title(kind, service, provider),
+            auditing_organisation=auditing_organisation,
+            assigned_by=region_organisation,
+            created_by=user,
+        )
+
+
+@transaction.atomic
+def transition(*, scope: Scope, assessment: Assessment, to_state: str, user) -> Assessment:
+    """Move an assessment along its workflow (see ``permissions.TRANSITIONS``)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if to_state not in State.values:
+        raise ValidationError(_("Unknown state."))
+    rules = perms.TRANSITIONS.get(assessment.kind, {})
+    if (assessment.state, to_state) not in rules:
+        raise ValidationError(
+            _("An assessment in the state “%(state)s” cannot move to “%(target)s”.")
+            % {"state": assessment.get_state_display(), "target": State(to_state).label}
+        )
+    _require(perms.can_transition(scope, assessment, to_state))
+    with _acting(user):
+        assessment.state = to_state
+        fields = ["state", "updated_at"]
+        if to_state == State.PUBLISHED and assessment.published_at is None:
+            assessment.published_at = timezone.now()
+            fields.append("published_at")
+        assessment.save(update_fields=fields)
+    return assessment
+
+
+# --- results and findings ---------------------------------------------------------------------------------
+
+
+def allowed_values(requirement: Requirement, framework: Framework) -> list[ScaleValue]:
+    """Values of the requirement's scale (its own, else the framework's default), from the cached tree."""
+    from qmss.frameworks.selectors import framework_tree
+
+    tree = framework_tree(framework)
+    scale = tree.scale_of(requirement)
+    return list(tree.values.get(scale.pk, [])) if scale is not None else []
+
+
+def _check_requirement(assessment: Assessment, requirement: Requirement) -> None:
+    if requirement.framework_id != assessment.framework_id or not requirement.assessable:
+        raise ValidationError(_("This criterion is not part of the assessment."))
+
+
+@transaction.atomic
+def set_result(
+    *,
+    scope: Scope,
+    assessment: Assessment,
+    requirement: Requirement,
+    user,
+    value: ScaleValue | None = None,
+    comment: str = "",
+    internal_note: str | None = None,
+    evidence_ids: Iterable[int] | None = None,
+    uploaded_evidence: Iterable[Evidence] = (),
+) -> Result:
+    """Record the result of one criterion. ``internal_note``/``evidence_ids`` of None leave them unchanged.
+
+    Evidence may be linked when the user can see it (or it is already linked); ``uploaded_evidence`` – just
+    uploaded by the assessor for the assessed organisation – is linked as well."""
+    _require(perms.can_edit_results(scope, assessment))
+    _check_requirement(assessment, requirement)
+    if value is not None and value.pk not in {v.pk for v in allowed_values(requirement, assessment.framework)}:
+        raise ValidationError(_("This value is not on the scale of the criterion."))
+    with _acting(user):
+        result, _created = Result.objects.get_or_create(assessment=assessment, requirement=requirement)
+        result.value = value
+        result.score = value.score if value is not None else None
+        result.comment = comment
+        if internal_note is not None and perms.can_see_internal_notes(scope, assessment):
+            result.internal_note = internal_note
+        result.updated_by = user
+        result.save()
+        if evidence_ids is not None:
+            wanted = set(evidence_ids)
+            allowed = set(
+                selectors.organisation_evidence_choices(scope, assessment.organisation_id)
+                .filter(pk__in=wanted)
+                .values_list("pk", flat=True)
+            )
+            current = set(result.evidence.values_list("pk", flat=True))
+            for item in uploaded_evidence:
+                if item.organisation_id == assessment.organisation_id:
+                    wanted.add(item.pk)
+                    allowed.add(item.pk)
+            if wanted - allowed - current:
+                raise ValidationError(_("Some of the evidence cannot be linked to this assessment."))
+            result.evidence.set(Evidence.objects.filter(pk__in=wanted))
+    return result
+
+
+def _result_for(assessment: Assessment, requirement: Requirement, user) -> Result:
+    _check_requirement(assessment, requirement)
+    result, _created = Result.objects.get_or_create(
+        assessment=assessment, requirement=requirement, defaults={"updated_by": user}
+    )
+    return result
+
+
+@transaction.atomic
+def add_finding(
+    *,
+    scope: Scope,
+    assessment: Assessment,
+    requirement: Requirement,
+    kind: str,
+    text: str,
+    user,
+    measure: str = "",
+    deadline: date | None = None,
+) -> Finding:
+    _require(perms.can_edit_results(scope, assessment))
+    with _acting(user):
+        result = _result_for(assessment, requirement, user)
+        finding = Finding(result=result, kind=kind, text=text, measure=measure, deadline=deadline, created_by=user)
+        finding.full_clean(exclude=["created_by"])
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def edit_finding(
+    *, scope: Scope, finding: Finding, user, kind: str, text: str, measure: str = "", deadline: date | None = None
+) -> Finding:
+    _require(perms.can_edit_results(scope, finding.result.assessment))
+    with _acting(user):
+        finding.kind, finding.text, finding.measure, finding.deadline = kind, text, measure, deadline
+        finding.full_clean(exclude=["created_by"])
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def delete_finding(*, scope: Scope, finding: Finding, user) -> None:
+    _require(perms.can_edit_results(scope, finding.result.assessment))
+    with _acting(user):
+        finding.delete()
+
+
+# --- framework versions -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MoveReport:
+    mapped: int = 0
+    unmapped: list[str] = field(default_factory=list)  # ref_ids of results that have no counterpart
+    values_lost: list[str] = field(default_factory=list)  # ref_ids whose value is not on the new scale
+
+
+@transaction.atomic
+def move_to_framework_version(*, scope: Scope, assessment: Assessment, framework: Framework, user) -> MoveReport:
+    """Move an open assessment to another version of its framework: results follow by ``ref_id``; values follow
+    by scale key. Results without a counterpart are removed (and reported); every change is in the audit log."""
+    _require(perms.can_change_framework(scope, assessment))
+    if framework.urn != assessment.framework.urn:
+        raise ValidationError(_("Choose a version of the same framework."))
+    if framework.pk == assessment.framework_id:
+        raise ValidationError(_("The assessment already uses this version."))
+    report = MoveReport()
+    targets = {r.ref_id: r for r in Requirement.objects.filter(framework=framework, assessable=True)}
+    values: dict[tuple[int, str], ScaleValue] = {
+        (v.scale_id, v.key): v for v in ScaleValue.objects.filter(scale__framework=framework)
+    }
+    with _acting(user):
+        for result in Result.objects.filter(assessment=assessment).select_related("requirement", "value"):
+            target = targets.get(result.requirement.ref_id)
+            if target is None:
+                report.unmapped.append(result.requirement.ref_id)
+                result.delete()
+                continue
+            new_value = None
+            if result.value is not None:
+                scale_id = target.scale_id or framework.default_scale_id
+                new_value = values.get((scale_id, result.value.key))
+                if new_value is None:
+                    report.values_lost.append(target.ref_id)
+            result.requirement = target
+            result.value = new_value
+            result.score = new_value.score if new_value is not None else None
+            result.updated_by = user
+            result.save()
+            report.mapped += 1
+        assessment.framework = framework
+        assessment.save(update_fields=["framework", "updated_at"])
+    return report

@@ -1,0 +1,204 @@
+"""The XLSX report (openpyxl): summary, criteria, findings and evidence, one sheet each.
+
+Text typed by users is always written as text, never as a formula (a comment starting with "=" stays text).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qmss.assessments.reports.data import ReportData
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
+TITLE_FONT = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+PERCENT = "0.0 %"
+SCORE = "0.##"
+DATE = "d. m. yyyy"
+ILLEGAL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def sheet_titles() -> tuple[str, str, str, str]:
+    """Names of the four sheets in the active language (Czech: Souhrn, Kritéria, Zjištění, Doklady)."""
+    return (_("Summary"), _("Criteria"), _("Findings"), _("Evidence"))
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch not in ILLEGAL)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
+
+
+def _write_row(ws: Worksheet, row: int, values: Sequence, *, formats: dict[int, str] | None = None) -> None:
+    for col, raw in enumerate(values, start=1):
+        value = _clean(raw)
+        cell = ws.cell(row=row, column=col, value=value)
+        if isinstance(value, str):
+            cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
+            if "\n" in value or len(value) > 60:
+                cell.alignment = WRAP
+            else:
+                cell.alignment = TOP
+        elif isinstance(value, datetime | date):
+            cell.number_format = DATE
+        elif isinstance(value, int | float) and formats and col in formats:
+            cell.number_format = formats[col]
+
+
+def _table(
+    ws: Worksheet,
+    header_row: int,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    widths: Sequence[int],
+    *,
+    formats: dict[int, str] | None = None,
+    freeze: str | None = None,
+) -> int:
+    """Write a header with bold cells, the rows, column widths, frozen panes (below the header unless
+    ``freeze`` names the top-left unfrozen cell) and an autofilter; return the number of data rows."""
+    for col, header in enumerate(headers, start=1):
+        cell = ws.cell(row=header_row, column=col, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = WRAP
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        _write_row(ws, header_row + count, values, formats=formats)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    last = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
+    ws.freeze_panes = freeze or ws.cell(row=header_row + 1, column=1)
+    return count
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def _verdict(data: ReportData) -> str:
+    if data.passed is None:
+        return _("Not evaluated")
+    return _("Passed") if data.passed else _("Not passed")
+
+
+def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
+    ws.cell(row=1, column=1, value=_clean(data.title)).font = TITLE_FONT
+    ws.cell(row=1, column=1).data_type = TYPE_STRING
+    share_label = _("Share")
+    period = " – ".join(d.strftime("%d.%m.%Y") if d else "…" for d in (data.period_start, data.period_end))
+    facts = [
+        (_("Service"), data.service_name or "–"),
+        (_("Provider"), data.provider_name),
+        (_("Company ID (IČO)"), data.provider_ico or "–"),
+        (_("Framework"), f"{data.framework_title} ({data.framework_short_name} v{data.framework_version})"),
+        (_("Kind of assessment"), data.kind_label),
+        (_("State"), data.state_label),
+        (_("Assessed period"), period if (data.period_start or data.period_end) else "–"),
+        (_("Date of the visit"), data.visit_date),
+        (_("Published"), data.published_at),
+        (_("Audit body"), data.auditing_organisation or "–"),
+        (_("Assessors"), ", ".join(data.assessors) or "–"),
+        (_("Total score"), data.total),
+        (_("Maximum"), data.max_total),
+        (share_label, data.share),
+        (_("Result"), _verdict(data)),
+        (_("Pass rule"), " ".join(part for part in (data.rule_text, f"({data.rule_label})" if data.rule_label else "") if part)),
+        (_("Failed essential criteria"), ", ".join(c.ref_id for c in data.failed_essential) or "–"),
+        (_("Criteria without a result"), len(data.missing)),
+        (_("Report generated"), data.generated_at),
+    ]
+    for offset, (label, value) in enumerate(facts, start=3):
+        _write_row(ws, offset, [label, value], formats={2: PERCENT if label == share_label else SCORE})
+        ws.cell(row=offset, column=1).font = HEADER_FONT
+    header_row = 3 + len(facts) + 1
+    rows = [
+        (
+            s.ref_id, s.title, s.score, s.max_score, s.share,
+            _yes_no(s.failed_essential), sum(1 for c in s.criteria if c.answered), len(s.criteria),
+        )
+        for s in data.standards
+    ]  # fmt: skip
+    headers = (
+        _("Standard"), _("Title"), _("Score"), _("Maximum"), _("Share"), _("Failed essential criterion"),
+        _("Criteria with a result"), _("Criteria"),
+    )  # fmt: skip
+    widths = (28, 60, 10, 10, 10, 14, 12, 10)
+    _table(ws, header_row, headers, rows, widths, formats={3: SCORE, 4: SCORE, 5: PERCENT}, freeze="A2")
+
+
+def _criteria_sheet(ws: Worksheet, data: ReportData) -> int:
+    rows = []
+    for standard in data.standards:
+        for c in standard.criteria:
+            result = c.value_label if c.applicable else _("not applicable")
+            rows.append(
+                (
+                    c.ref_id, f"{standard.ref_id} {standard.title}", c.title, _yes_no(c.essential), result,
+                    c.score, c.max_score, _yes_no(c.failed_essential), c.comment, "; ".join(c.evidence),
+                )
+            )  # fmt: skip
+    headers = (
+        _("Criterion"), _("Standard"), _("Title"), _("Essential"), _("Result"), _("Score"), _("Maximum"),
+        _("Failed essential criterion"), _("Comment"), _("Evidence"),
+    )  # fmt: skip
+    return _table(ws, 1, headers, rows, (10, 30, 60, 10, 18, 9, 9, 12, 60, 40), formats={6: SCORE, 7: SCORE})
+
+
+def _findings_sheet(ws: Worksheet, data: ReportData) -> int:
+    rows = [
+        (f.kind_label, f.ref_id, f.criterion_title, f.text, f.measure, f.deadline)
+        for group in data.finding_groups
+        for f in group.findings
+    ]
+    headers = (_("Kind"), _("Criterion"), _("Criterion title"), _("Finding"), _("Required measure"), _("Deadline"))
+    return _table(ws, 1, headers, rows, (24, 10, 40, 70, 50, 12))
+
+
+def _evidence_sheet(ws: Worksheet, data: ReportData) -> int:
+    rows = [
+        (
+            e.title, e.kind_label, e.version, e.version_date, e.file_name, e.expires_on,
+            _yes_no(e.expired), ", ".join(e.criteria),
+        )
+        for e in data.evidence
+    ]  # fmt: skip
+    headers = (
+        _("Title"), _("Kind"), _("Version"), _("Date"), _("File name"), _("Valid until"), _("Expired"), _("Criteria"),
+    )  # fmt: skip
+    return _table(ws, 1, headers, rows, (50, 18, 9, 12, 36, 12, 10, 30))
+
+
+def render_xlsx(data: ReportData) -> bytes:
+    """The report of ``data`` as an XLSX workbook (bytes)."""
+    workbook = Workbook()
+    summary = workbook.active
+    titles = sheet_titles()
+    summary.title = titles[0]
+    _summary_sheet(summary, data)
+    _criteria_sheet(workbook.create_sheet(titles[1]), data)
+    _findings_sheet(workbook.create_sheet(titles[2]), data)
+    _evidence_sheet(workbook.create_sheet(titles[3]), data)
+    workbook.properties.title = _clean(data.title)[:255]
+    workbook.properties.creator = "QMSS"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,9 @@
+"""Counts of assessment data for `qmss stats` (registered in qmss.core.stats.STAT_SOURCES)."""
+
+from __future__ import annotations
+
+
+def assessment_stats() -> dict:
+    from qmss.assessments.models import Assessment, Evidence
+
+    return {"assessments": Assessment.objects.count(), "evidence": Evidence.objects.count()}

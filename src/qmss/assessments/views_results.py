@@ -1,0 +1,173 @@
+"""Recording the result of one criterion (value, comment, working note, evidence) and its findings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qmss.assessments import actions, selectors, uploads
+from qmss.assessments import permissions as perms
+from qmss.assessments.forms import FindingForm, ResultForm
+from qmss.assessments.models import Finding
+from qmss.core.scoping import get_object_or_404_scoped, get_scope
+from qmss.frameworks.models import Requirement
+
+
+def _requirement(assessment, requirement_pk: int) -> Requirement:
+    return get_object_or_404_scoped(
+        Requirement.objects.filter(framework_id=assessment.framework_id, assessable=True), pk=requirement_pk
+    )
+
+
+def _editable(request, assessment_pk: int):
+    scope = get_scope(request)
+    assessment = selectors.get_assessment(scope, assessment_pk)
+    if not perms.can_edit_results(scope, assessment):
+        raise PermissionDenied
+    return scope, assessment
+
+
+def _back(assessment, requirement) -> str:
+    return f"{assessment.get_absolute_url()}#criterion-{requirement.pk}"
+
+
+@login_required
+def result_edit(request, assessment_pk: int, requirement_pk: int):
+    scope, assessment = _editable(request, assessment_pk)
+    requirement = _requirement(assessment, requirement_pk)
+    result = selectors.results_queryset().filter(assessment=assessment, requirement=requirement).first()
+    show_internal = perms.can_see_internal_notes(scope, assessment)
+    evidence_choices = list(selectors.organisation_evidence_choices(scope, assessment.organisation_id))
+    linked = list(result.evidence.all()) if result is not None else []
+    known = {e.pk for e in evidence_choices}
+    evidence_choices += [e for e in linked if e.pk not in known]
+    initial = {}
+    if result is not None:
+        initial = {
+            "value": str(result.value_id or ""),
+            "comment": result.comment,
+            "internal_note": result.internal_note if show_internal else "",
+            "evidence": [str(e.pk) for e in linked],
+        }
+    form = ResultForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        values=actions.allowed_values(requirement, assessment.framework),
+        evidence_choices=evidence_choices,
+        show_internal=show_internal,
+        can_upload=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evidence_ids = list(data["evidence"])
+        uploaded = []
+        try:
+            with transaction.atomic():
+                if data.get("new_file"):
+                    version = uploads.upload_evidence(
+                        scope=scope,
+                        upload=data["new_file"],
+                        user=request.user,
+                        organisation=assessment.organisation,
+                        title=data.get("new_title", ""),
+                        may_upload=True,  # the assessor of this assessment adds evidence for the assessed organisation
+                    )
+                    uploaded.append(version.evidence)
+                actions.set_result(
+                    scope=scope,
+                    assessment=assessment,
+                    requirement=requirement,
+                    user=request.user,
+                    value=data["value"],
+                    comment=data["comment"],
+                    internal_note=data.get("internal_note") if show_internal else None,
+                    evidence_ids=evidence_ids,
+                    uploaded_evidence=uploaded,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request, _("The result of criterion %(ref)s has been saved.") % {"ref": requirement.ref_id}
+            )
+            return redirect(_back(assessment, requirement))
+    context = {
+        "assessment": assessment,
+        "requirement": requirement,
+        "result": result,
+        "form": form,
+        "findings": list(result.findings.all()) if result is not None else [],
+        "finding_form": FindingForm(auto_id="id_finding_%s"),
+        "show_internal": show_internal,
+        "max_mb": uploads.max_megabytes(),
+    }
+    return render(request, "assessments/result_edit.html", context)
+
+
+@login_required
+@require_POST
+def finding_add(request, assessment_pk: int, requirement_pk: int):
+    scope, assessment = _editable(request, assessment_pk)
+    requirement = _requirement(assessment, requirement_pk)
+    form = FindingForm(request.POST, auto_id="id_finding_%s")
+    if form.is_valid():
+        try:
+            actions.add_finding(scope=scope, assessment=assessment, requirement=requirement, user=request.user,
+                                **form.cleaned_data)  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The finding has been added."))
+            return redirect(_back(assessment, requirement))
+    else:
+        messages.error(request, _("The finding could not be added: fill in its kind and text."))
+    return redirect(reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk,
+                                                              "requirement_pk": requirement.pk}))  # fmt: skip
+
+
+def _finding(assessment, finding_pk: int) -> Finding:
+    return get_object_or_404_scoped(
+        Finding.objects.filter(result__assessment=assessment).select_related("result", "result__requirement"),
+        pk=finding_pk,
+    )
+
+
+@login_required
+def finding_edit(request, assessment_pk: int, finding_pk: int):
+    scope, assessment = _editable(request, assessment_pk)
+    finding = _finding(assessment, finding_pk)
+    finding.result.assessment = assessment
+    form = FindingForm(request.POST or None, instance=finding)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("kind", "text", "measure", "deadline")}
+        fresh = _finding(assessment, finding_pk)
+        fresh.result.assessment = assessment
+        try:
+            actions.edit_finding(scope=scope, finding=fresh, user=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The finding has been saved."))
+            return redirect(_back(assessment, finding.result.requirement))
+    return render(
+        request, "assessments/finding_edit.html", {"assessment": assessment, "finding": finding, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def finding_delete(request, assessment_pk: int, finding_pk: int):
+    scope, assessment = _editable(request, assessment_pk)
+    finding = _finding(assessment, finding_pk)
+    finding.result.assessment = assessment
+    requirement = finding.result.requirement
+    actions.delete_finding(scope=scope, finding=finding, user=request.user)
+    messages.success(request, _("The finding has been deleted."))
+    return redirect(_back(assessment, requirement))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from qmss.frameworks import views
+
+app_name = "frameworks"
+
+urlpatterns = [
+    path("", views.framework_list, name="list"),
+    path("<int:framework_pk>/", views.framework_detail, name="detail"),
+]

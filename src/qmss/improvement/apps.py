@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImprovementConfig(AppConfig):
+    name = "qmss.improvement"
+    label = "improvement"
+    verbose_name = _("Improvement")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from qmss.core import history
+        from qmss.improvement import models, selectors
+
+        auditlog.register(models.Process, m2m_fields={"services", "evidence", "requirements"})
+        auditlog.register(models.Kpi)
+        auditlog.register(models.KpiMeasurement)
+        auditlog.register(models.DevelopmentPlan)
+        auditlog.register(models.Action, m2m_fields={"findings", "requirements"})
+
+        history.register(models.Process, selectors.visible_processes)
+        history.register(models.DevelopmentPlan, selectors.visible_plans)
+        history.register(models.Action, selectors.visible_actions)

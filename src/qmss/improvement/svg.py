@@ -1,0 +1,327 @@
+"""Server-rendered SVG: the process map, KPI sparklines and the region's bar chart of nonconformities.
+
+The map has three bands: management processes at the top, main processes in the middle as a chain of
+arrow-shaped boxes from left to right, support processes at the bottom. Sub-processes are listed under their
+parent. Every process links to its page. Text is escaped and wrapped by an estimate of the glyph width.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+WIDTH = 1120
+PAD = 16
+GAP = 14
+BAND_LABEL = 30
+FONT = 13
+SMALL = 11.5
+LINE = 16
+SMALL_LINE = 15
+BOX_PAD = 10
+ARROW_TIP = 22
+MAX_TITLE_LINES = 4
+MAX_PER_ROW = {"management": 4, "main": 6, "support": 4}
+
+COLOURS = {
+    # fill, stroke, text (contrast of text on fill ≥ 4.5:1)
+    "management": ("#e8f0f8", "#2362a2", "#1a4a7a"),
+    "main": ("#2362a2", "#1a4a7a", "#ffffff"),
+    "support": ("#f5f5f5", "#595959", "#262626"),
+}
+BAND_FILL = {"management": "#f7fafd", "main": "#fbfbfb", "support": "#f9f9f9"}
+
+
+@dataclass
+class MapItem:
+    code: str
+    name: str
+    url: str
+    children: list[MapItem] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+@dataclass
+class MapBand:
+    kind: str
+    label: str
+    items: list[MapItem]
+
+
+def wrap(text: str, width_px: float, font_size: float = FONT, max_lines: int = MAX_TITLE_LINES) -> list[str]:
+    """Lines of ``text`` that fit ``width_px`` (estimated at 0.56 em per glyph), at most ``max_lines``."""
+    chars = max(6, int(width_px / (font_size * 0.56)))
+    lines = textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, chars - 1)].rstrip() + "…"
+    return lines
+
+
+def _text(x: float, y: float, lines: Sequence[str], *, size: float, colour: str, weight: str = "normal",
+          anchor: str = "start", line: float = LINE) -> str:  # fmt: skip
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line}">{escape(text)}</tspan>' for i, text in enumerate(lines)
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" font-weight="{weight}" '
+        f'text-anchor="{anchor}">{spans}</text>'
+    )
+
+
+def _link(url: str, body: str) -> str:
+    return f"<a href={quoteattr(url)}>{body}</a>"
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+class _Canvas:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.y = PAD
+
+    def add(self, part: str) -> None:
+        self.parts.append(part)
+
+
+def _children_block(item: MapItem, x: float, y: float, width: float, colour: str) -> tuple[list[str], float]:
+    """The sub-processes of ``item`` as linked lines from (x, y); returns the parts and the height used."""
+    parts, height = [], 0.0
+    for child in item.children:
+        lines = wrap(f"▸ {child.label}", width, SMALL, max_lines=2)
+        parts.append(
+            _link(child.url, _text(x, y + height + SMALL, lines, size=SMALL, colour=colour, line=SMALL_LINE))
+        )
+        height += len(lines) * SMALL_LINE + 3
+    return parts, height
+
+
+def _box_band(canvas: _Canvas, band: MapBand) -> None:
+    """Management or support processes: rounded boxes in rows, sub-processes listed inside the box."""
+    fill, stroke, colour = COLOURS[band.kind]
+    inner = WIDTH - 2 * PAD - 2 * GAP
+    per_row = min(MAX_PER_ROW[band.kind], max(1, len(band.items)))
+    box_w = (inner - (per_row - 1) * GAP) / per_row
+    top = canvas.y
+    body: list[str] = []
+    y = top + BAND_LABEL
+    for row in _chunks(band.items, per_row):
+        layouts = []
+        for item in row:
+            title = wrap(item.label, box_w - 2 * BOX_PAD)
+            child_lines = sum(len(wrap(f"▸ {c.label}", box_w - 2 * BOX_PAD, SMALL, 2)) for c in item.children)
+            height = BOX_PAD * 2 + len(title) * LINE + (child_lines * SMALL_LINE + len(item.children) * 3 + 4)
+            layouts.append((item, title, height))
+        row_h = max((h for _i, _t, h in layouts), default=LINE * 2)
+        for index, (item, title, _h) in enumerate(layouts):
+            x = PAD + GAP + index * (box_w + GAP)
+            shape = (
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{row_h:.1f}" rx="8" '
+                f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+            )
+            text = _text(x + BOX_PAD, y + BOX_PAD + FONT, title, size=FONT, colour=colour, weight="bold")
+            body.append(_link(item.url, shape + text))
+            parts, _used = _children_block(item, x + BOX_PAD, y + BOX_PAD + len(title) * LINE + 4, box_w - 2 * BOX_PAD,
+                                           colour)  # fmt: skip
+            body.extend(parts)
+        y += row_h + GAP
+    if not band.items:
+        body.append(_text(PAD + GAP, y + FONT, [_("No processes of this type yet.")], size=FONT, colour="#595959"))
+        y += LINE + GAP
+    canvas.add(_band_frame(band, top, y - top))
+    canvas.parts.extend(body)
+    canvas.y = y + GAP
+
+
+def _band_frame(band: MapBand, top: float, height: float) -> str:
+    _fill, stroke, _colour = COLOURS[band.kind]
+    frame = (
+        f'<rect x="{PAD}" y="{top:.1f}" width="{WIDTH - 2 * PAD}" height="{height:.1f}" rx="10" '
+        f'fill="{BAND_FILL[band.kind]}" stroke="{stroke}" stroke-dasharray="4 3"/>'
+    )
+    label = _text(PAD + GAP, top + 20, [band.label], size=14, colour="#262626", weight="bold")
+    return frame + label
+
+
+def _chevron(x: float, y: float, w: float, h: float, first: bool) -> str:
+    notch = 0 if first else ARROW_TIP
+    points = [(x, y), (x + w - ARROW_TIP, y), (x + w, y + h / 2), (x + w - ARROW_TIP, y + h), (x, y + h),
+              (x + notch, y + h / 2)]  # fmt: skip
+    return " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+
+
+def _main_band(canvas: _Canvas, band: MapBand) -> None:
+    """Main processes as a chain of arrow-shaped boxes left → right; sub-processes listed under each."""
+    fill, stroke, colour = COLOURS[band.kind]
+    inner = WIDTH - 2 * PAD - 2 * GAP
+    per_row = min(MAX_PER_ROW[band.kind], max(1, len(band.items)))
+    box_w = (inner + (per_row - 1) * (ARROW_TIP - 4)) / per_row
+    top = canvas.y
+    body: list[str] = []
+    y = top + BAND_LABEL
+    for row_index, row in enumerate(_chunks(band.items, per_row)):
+        text_w = box_w - 2 * ARROW_TIP - BOX_PAD
+        titles = [wrap(item.label, text_w) for item in row]
+        arrow_h = max((len(t) for t in titles), default=1) * LINE + 2 * BOX_PAD + 4
+        under = 0.0
+        for index, (item, title) in enumerate(zip(row, titles, strict=True)):
+            x = PAD + GAP + index * (box_w - ARROW_TIP + 4)
+            first = row_index == 0 and index == 0
+            shape = (
+                f'<polygon points="{_chevron(x, y, box_w, arrow_h, first)}" fill="{fill}" stroke="{stroke}" '
+                f'stroke-width="1.5"/>'
+            )
+            text_x = x + (BOX_PAD if first else ARROW_TIP + 4)
+            text_y = y + (arrow_h - len(title) * LINE) / 2 + FONT - 2
+            body.append(_link(item.url, shape + _text(text_x, text_y, title, size=FONT, colour=colour, weight="bold")))
+            parts, used = _children_block(item, x + ARROW_TIP / 2, y + arrow_h + 6, box_w - ARROW_TIP - 8, "#262626")
+            body.extend(parts)
+            under = max(under, used)
+        y += arrow_h + under + 6 + GAP
+    if not band.items:
+        body.append(_text(PAD + GAP, y + FONT, [_("No processes of this type yet.")], size=FONT, colour="#595959"))
+        y += LINE + GAP
+    canvas.add(_band_frame(band, top, y - top))
+    canvas.parts.extend(body)
+    canvas.y = y + GAP
+
+
+def _description(bands: Sequence[MapBand]) -> str:
+    parts = []
+    for band in bands:
+        names = "; ".join(
+            item.label + (f" ({', '.join(c.label for c in item.children)})" if item.children else "")
+            for item in band.items
+        )
+        parts.append(f"{band.label}: {names or '–'}.")
+    return " ".join(parts)
+
+
+def render_process_map(bands: Sequence[MapBand], *, title: str, id_prefix: str = "process-map",
+                       standalone: bool = False) -> str:  # fmt: skip
+    """The SVG of a process map. ``standalone`` adds the XML declaration and namespaces for a downloaded file."""
+    canvas = _Canvas()
+    for band in bands:
+        (_main_band if band.kind == "main" else _box_band)(canvas, band)
+    height = canvas.y + PAD / 2
+    namespaces = ' xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    head = (
+        f'<svg{namespaces} viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
+        f'role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc" class="process-map" '
+        f'font-family="DejaVu Sans, Roboto, Arial, sans-serif">'
+        f'<title id="{id_prefix}-title">{escape(title)}</title>'
+        f'<desc id="{id_prefix}-desc">{escape(_description(bands))}</desc>'
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height:.0f}" fill="#ffffff"/>'
+    )
+    svg = head + "".join(canvas.parts) + "</svg>"
+    if standalone:
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+    return svg
+
+
+def bands_from_groups(groups, url_for: Callable[[object], str]) -> list[MapBand]:
+    """Map bands from :func:`qmss.improvement.selectors.map_processes` groups (management, main, support)."""
+    labels = {"management": _("Management processes"), "main": _("Main processes"), "support": _("Support processes")}
+    bands = []
+    for group in groups:
+        items = [
+            MapItem(code=p.code, name=p.name, url=url_for(p),
+                    children=[MapItem(code=c.code, name=c.name, url=url_for(c)) for c in p.subprocesses])
+            for p in group.processes
+        ]  # fmt: skip
+        bands.append(MapBand(kind=group.kind, label=labels[group.kind], items=items))
+    return bands
+
+
+# --- small charts ---------------------------------------------------------------------------------------
+
+
+def _fmt(value) -> str:
+    return number_format(value, decimal_pos=None) if value is not None else "–"
+
+
+def sparkline(values: Sequence[Decimal], *, target: Decimal | None = None, label: str = "", width: int = 140,
+              height: int = 32) -> str:  # fmt: skip
+    """A small line chart of a KPI's values (with the target as a dashed line), with a text alternative."""
+    if not values:
+        return ""
+    numbers = [float(v) for v in values]
+    span_values = numbers + ([float(target)] if target is not None else [])
+    low, high = min(span_values), max(span_values)
+    spread = (high - low) or 1.0
+    step = (width - 8) / max(1, len(numbers) - 1)
+
+    def y_of(v: float) -> float:
+        return height - 4 - (v - low) / spread * (height - 8)
+
+    points = " ".join(f"{4 + i * step:.1f},{y_of(v):.1f}" for i, v in enumerate(numbers))
+    alt = label or _("Trend of %(n)s values from %(first)s to %(last)s") % {
+        "n": len(numbers), "first": _fmt(values[0]), "last": _fmt(values[-1]),
+    }  # fmt: skip
+    target_line = ""
+    if target is not None:
+        ty = y_of(float(target))
+        target_line = (
+            f'<line x1="2" x2="{width - 2}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#595959" stroke-dasharray="3 3"/>'
+        )
+    last_x, last_y = 4 + (len(numbers) - 1) * step, y_of(numbers[-1])
+    return (
+        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f"aria-label={quoteattr(alt)}>{target_line}"
+        f'<polyline points="{points}" fill="none" stroke="#2362a2" stroke-width="2"/>'
+        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="#1a4a7a"/></svg>'
+    )
+
+
+def nonconformity_chart(rows: Sequence[dict], *, title: str, id_prefix: str = "nc-chart") -> str:
+    """Horizontal stacked bars (major, minor nonconformities) per standard; the page shows the same numbers in a
+    table next to it."""
+    if not rows:
+        return ""
+    label_w, bar_w, row_h = 330, 560, 26
+    top = 30
+    height = top + len(rows) * row_h + 36
+    peak = max(row["total"] for row in rows) or 1
+    parts = []
+    for index, row in enumerate(rows):
+        y = top + index * row_h
+        label = wrap(f"{row['framework']} {row['standard_ref']} {row['standard_title']}", label_w - 10, 12, 1)
+        parts.append(_text(label_w - 8, y + 17, label, size=12, colour="#262626", anchor="end"))
+        major_w = row["major"] / peak * bar_w
+        minor_w = row["minor"] / peak * bar_w
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{major_w:.1f}" height="{row_h - 8}" fill="#b3261e"/>')
+        parts.append(
+            f'<rect x="{label_w + major_w:.1f}" y="{y + 4}" width="{minor_w:.1f}" height="{row_h - 8}" '
+            f'fill="#f0c36d" stroke="#6b4e00" stroke-width="1"/>'
+        )
+        parts.append(_text(label_w + major_w + minor_w + 6, y + 17, [str(row["total"])], size=12, colour="#262626"))
+    legend_y = top + len(rows) * row_h + 18
+    parts.append(f'<rect x="{label_w}" y="{legend_y - 10}" width="12" height="12" fill="#b3261e"/>')
+    parts.append(_text(label_w + 18, legend_y, [_("major nonconformities")], size=12, colour="#262626"))
+    parts.append(
+        f'<rect x="{label_w + 220}" y="{legend_y - 10}" width="12" height="12" fill="#f0c36d" stroke="#6b4e00"/>'
+    )
+    parts.append(_text(label_w + 238, legend_y, [_("minor nonconformities")], size=12, colour="#262626"))
+    desc = "; ".join(
+        f"{row['standard_ref']} {row['standard_title']}: {row['major']} + {row['minor']}" for row in rows
+    )
+    total_w = label_w + bar_w + 50
+    return (
+        f'<svg viewBox="0 0 {total_w} {height}" width="100%" style="max-width:{total_w}px" role="img" '
+        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" class="chart" '
+        f'font-family="DejaVu Sans, Roboto, Arial, sans-serif">'
+        f'<title id="{id_prefix}-title">{escape(title)}</title><desc id="{id_prefix}-desc">{escape(desc)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )

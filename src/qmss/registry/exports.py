@@ -1,0 +1,157 @@
+"""Exports of a filtered list of services: XLSX (openpyxl, write-only) and CSV for Czech Excel (UTF-8 BOM, ";").
+
+Only registry data that is public anyway; no personal data (statutory bodies are never stored).
+Rows are read with ``iterator(chunk_size=2000)``, so a national export does not hold every row in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qmss.registry import selectors
+from qmss.registry.models import Service
+
+CHUNK_SIZE = 2000
+CSV_DELIMITER = ";"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def headers() -> list[str]:
+    """Column headers in the active language (Czech for Czech users)."""
+    return [
+        _("Portal id"),
+        _("Service identifier"),
+        _("Name"),
+        _("Kind of service"),
+        _("Provider"),
+        _("Company ID (IČO)"),
+        _("Delivery forms and registered capacities"),
+        _("Municipalities"),
+        _("ORP"),
+        _("Region"),
+        _("Registered from"),
+        _("Registered until"),
+        _("Status"),
+    ]
+
+
+def status_labels() -> dict[str, str]:
+    return {"active": _("registered"), "ended": _("ended"), "future": _("not yet registered")}
+
+
+def _kind(service: Service) -> str:
+    if service.kind is None:
+        return service.kind_code
+    return str(service.kind)
+
+
+def row_values(service: Service, labels: dict[str, str]) -> list:
+    """One export row of a service whose forms and facilities (with territory) are prefetched."""
+    facilities = list(service.facilities.all())
+    municipalities = selectors.unique_values(
+        f.municipality.name if f.municipality else f.municipality_code for f in facilities
+    )
+    orps = selectors.unique_values(f.municipality.orp.name for f in facilities if f.municipality)
+    regions = selectors.unique_values(
+        (f.region.name if f.region else f.municipality.region.name if f.municipality else "") for f in facilities
+    )
+    return [
+        service.portal_id,
+        service.identifier,
+        service.name,
+        _kind(service),
+        service.provider.name,
+        service.provider.ico,
+        "; ".join(str(line) for line in selectors.capacity_lines(service)),
+        "; ".join(municipalities),
+        "; ".join(orps),
+        "; ".join(regions),
+        service.date_from,
+        service.date_to,
+        labels[selectors.status_of(service)],
+    ]
+
+
+def iter_rows(services: QuerySet[Service], labels: dict[str, str]) -> Iterator[list]:
+    for service in services.iterator(chunk_size=CHUNK_SIZE):
+        yield row_values(service, labels)
+
+
+def _filename(extension: str) -> str:
+    return f"registr-socialnich-sluzeb-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+class _Echo:
+    """A file-like object whose write() returns the text, for csv.writer in a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row])
+
+
+def csv_response(services: QuerySet[Service]) -> StreamingHttpResponse:
+    header, labels = headers(), status_labels()  # translated now, not while the response streams
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in _csv_lines(header, iter_rows(services, labels))),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+def write_xlsx(services: QuerySet[Service], target) -> int:
+    """Write the workbook to the binary file ``target``; returns the number of data rows."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header, labels = headers(), status_labels()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Services")[:31])
+    sheet.freeze_panes = "A2"
+    widths = [10, 12, 40, 40, 40, 11, 40, 30, 20, 20, 12, 12, 14]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    count = 0
+    for row in iter_rows(services, labels):
+        values = []
+        for value in row:
+            if hasattr(value, "isoformat"):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "D. M. YYYY"
+                values.append(cell)
+            else:
+                values.append(value)
+        sheet.append(values)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    workbook.save(target)
+    return count
+
+
+def xlsx_response(services: QuerySet[Service]) -> FileResponse:
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 – FileResponse closes (and so removes) it
+    write_xlsx(services, target)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX_CONTENT_TYPE)

@@ -1,0 +1,151 @@
+"""Forms of the registry pages: catalogue filters (GET) and a new import (upload or official URL)."""
+
+from __future__ import annotations
+
+import codecs
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from qmss.registry import selectors
+from qmss.registry.models import DeliveryForm, ServiceKind, TargetGroup
+from qmss.territory.models import Orp, Region
+
+ANY = ("", _("Any"))
+STATUS_CHOICES = [
+    (selectors.STATUS_ACTIVE, _("Registered (active)")),
+    (selectors.STATUS_ENDED, _("Ended")),
+    (selectors.STATUS_ALL, _("All")),
+]
+SORT_CHOICES = [
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("kind", _("Kind of service")),
+    ("provider", _("Provider")),
+    ("date_from", _("Registered from (oldest first)")),
+    ("-date_from", _("Registered from (newest first)")),
+    ("-capacity", _("Registered capacity (largest first)")),
+    ("capacity", _("Registered capacity (smallest first)")),
+]
+FILTER_FIELDS = ("q", "region", "orp", "municipality", "kind", "form", "target_group", "provider", "status", "sort")
+
+
+class CatalogueFilterForm(forms.Form):
+    """The catalogue's filters; always bound to the query string, invalid values are reported and ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    orp = forms.TypedChoiceField(label=_("ORP"), required=False, coerce=int, empty_value=None)
+    municipality = forms.CharField(
+        label=_("Municipality code"),
+        required=False,
+        max_length=6,
+        validators=[RegexValidator(r"^\d{6}$", _("Enter the six-digit municipality code."))],
+    )
+    kind = forms.ChoiceField(label=_("Kind of service"), required=False)
+    form = forms.ChoiceField(label=_("Delivery form"), required=False)
+    target_group = forms.ChoiceField(label=_("Target group"), required=False)
+    provider = forms.CharField(label=_("Provider (name or IČO)"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Registration"), required=False, choices=STATUS_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.fields["region"].choices = [ANY, *Region.objects.order_by("name").values_list("code", "name")]
+        self.fields["orp"].choices = [
+            ANY,
+            *Orp.objects.order_by("name", "ruian_code").values_list("ruian_code", "name"),
+        ]
+        self.fields["kind"].choices = [
+            ANY,
+            *(
+                (code, f"§{section} {name}" if section else name)
+                for code, section, name in ServiceKind.objects.order_by("order", "name").values_list(
+                    "code", "section", "name"
+                )
+            ),
+        ]
+        self.fields["form"].choices = [ANY, *DeliveryForm.objects.order_by("order", "name").values_list("code", "name")]
+        self.fields["target_group"].choices = [
+            ANY,
+            *TargetGroup.objects.order_by("order", "name").values_list("code", "name"),
+        ]
+
+    def filters(self) -> selectors.ServiceFilters:
+        self.is_valid()
+        return selectors.ServiceFilters.from_data(self.cleaned_data)
+
+    def sort_key(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("sort") or selectors.DEFAULT_SORT
+
+    def query_string(self) -> str:
+        """The filters as given (without the page number), for pagination and export links."""
+        pairs = [(name, self.data.get(name)) for name in FILTER_FIELDS if self.data.get(name)]
+        return urlencode(pairs)
+
+
+def _looks_like_json_object(upload) -> bool:
+    """The first bytes, after an optional UTF-8 BOM and whitespace, are ``{``."""
+    upload.seek(0)
+    head = upload.read(64 * 1024)
+    upload.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    return head.lstrip(b" \t\r\n").startswith(b"{")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Registry file (JSON)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    download = forms.BooleanField(label=_("Download the file from the official URL"), required=False)
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and count the changes, but save nothing"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.QMSS_REGISTRY_UPLOAD_MAX_BYTES)
+        self.fields["file"].help_text = _("The open-data file of the MPSV registry (rpss.json), at most %(limit)s.") % {
+            "limit": limit
+        }
+        self.fields["download"].help_text = settings.QMSS_REGISTRY_URL
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        limit = settings.QMSS_REGISTRY_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s); at most %(limit)s is allowed."),
+                code="too_large",
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        if not upload.name.lower().endswith(".json"):
+            raise forms.ValidationError(_("Upload a file with the extension .json."), code="not_json")
+        if not _looks_like_json_object(upload):
+            raise forms.ValidationError(
+                _("The file is not a JSON file of the registry: it must start with “{”."), code="not_json"
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_file = bool(cleaned.get("file"))
+        if "file" in self.errors:
+            return cleaned
+        if has_file and cleaned.get("download"):
+            raise forms.ValidationError(
+                _("Either upload a file or download it from the official URL, not both."), code="both"
+            )
+        if not has_file and not cleaned.get("download"):
+            raise forms.ValidationError(_("Upload a file or choose to download it from the official URL."), code="none")
+        return cleaned

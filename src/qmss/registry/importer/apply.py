@@ -1,0 +1,267 @@
+"""Compare the streamed records with the database and write the differences (one transaction, in batches).
+
+Keyed by ``portalId``: the fingerprints of the services in the database are loaded once; a record with the
+same fingerprint is skipped without touching the database. New and changed services are collected in
+batches of :data:`BATCH_SIZE` and written with bulk queries: a changed service gets one RegistryChange per
+changed field and its forms, capacities and facilities replaced. Nothing is written in a dry run; the
+would-be changes are kept in :attr:`Importer.pending_changes`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from qmss.registry.importer.codelists import CodeMaps
+from qmss.registry.importer.diff import ENDED_FIELD, field_changes, is_ending
+from qmss.registry.importer.errors import RecordError
+from qmss.registry.importer.normalise import canonical_json, fingerprint_of, normalise, portal_id_of
+from qmss.registry.importer.rows import Places, service_name, service_values, unmapped_refs, unresolved_places
+from qmss.registry.importer.write import BatchWriter, chunks
+from qmss.registry.models import Facility, Provider, RegistryChange, RegistryImport, Service
+from qmss.territory.models import search_key
+
+BATCH_SIZE = 500
+PROVIDER_FIELDS = ("name", "legal_form", "registry_id", "emails", "phones", "websites")
+
+Change = tuple[str, str, Any, Any]  # kind, field, old value, new value
+
+
+@dataclass
+class Existing:
+    pk: int
+    fingerprint: str
+    unresolved: tuple[tuple[str, ...], tuple[str, ...]]  # (unmapped codes, unknown municipality codes)
+
+
+@dataclass
+class Pending:
+    canonical: dict[str, Any]
+    fingerprint: str
+    unmapped: list[str]
+    existing: Existing | None = None
+    changes: list[Change] = field(default_factory=list)
+    text: str = ""  # the canonical JSON
+
+
+class Importer:
+    def __init__(
+        self, registry_import: RegistryImport, *, maps: CodeMaps, places: Places, dry_run: bool, partial: bool
+    ) -> None:
+        self.registry_import = registry_import
+        self.maps = maps
+        self.places = places
+        self.dry_run = dry_run
+        self.partial = partial
+        self.today: date = timezone.localdate()
+        self.now = timezone.now()
+        self.counts: Counter[str] = Counter()
+        self.skipped: list[dict[str, Any]] = []
+        self.unmapped: Counter[str] = Counter()
+        self.pending_changes: list[RegistryChange] = []
+        self.seen: set[int] = set()
+        self.batch: list[Pending] = []
+        self.provider_wanted: dict[str, tuple[Any, ...]] = {}
+        self.writer = BatchWriter(maps=maps, places=places, now=self.now, registry_import_id=registry_import.pk)
+        self._load_existing()
+
+    # -- state of the database, loaded once ---------------------------------------------------------------------
+    def _load_existing(self) -> None:
+        unknown_places: dict[int, list[str]] = defaultdict(list)
+        facilities = (
+            Facility.objects.filter(municipality__isnull=True)
+            .exclude(municipality_code="")
+            .order_by()
+            .values_list("service_id", "municipality_code")
+        )
+        for service_id, code in facilities.iterator(chunk_size=5000):
+            unknown_places[service_id].append(code)
+        self.existing: dict[int, Existing] = {}
+        rows = Service.objects.order_by().values_list("portal_id", "pk", "fingerprint", "unmapped_codes")
+        for portal_id, pk, print_, unmapped in rows.iterator(chunk_size=5000):
+            unresolved = (tuple(sorted(set(unmapped or ()))), tuple(sorted(set(unknown_places.get(pk, ())))))
+            self.existing[portal_id] = Existing(pk, print_, unresolved)
+        self.providers: dict[str, list[Any]] = {}  # ico -> [pk, values in the database (or None)]
+        rows = Provider.objects.order_by().values_list("ico", "pk", *PROVIDER_FIELDS)
+        for ico, pk, *values in rows.iterator(chunk_size=5000):
+            self.providers[ico] = [pk, tuple(values)]
+
+    # -- one record -----------------------------------------------------------------------------------------------
+    def skip(self, index: int, record: dict[str, Any], error: RecordError) -> None:
+        try:
+            ident: Any = portal_id_of(record)
+        except RecordError:
+            ident = f"#{index}"
+        self.skipped.append({"portal_id": ident, "field": error.field, "message": error.message})
+        self.counts["skipped"] += 1
+
+    def process(self, index: int, record: dict[str, Any]) -> None:
+        try:
+            canonical, provider_extra = normalise(record)
+        except RecordError as error:
+            if isinstance(ident := record.get("portalId"), int):
+                self.seen.add(ident)  # present in the file, only unreadable: not "missing"
+            self.skip(index, record, error)
+            return
+        portal_id = canonical["portalId"]
+        if portal_id in self.seen:
+            self.skip(index, record, RecordError("portalId", f"duplicate portal id {portal_id}"))
+            return
+        self.seen.add(portal_id)
+        self.counts["services"] += 1
+        self.counts["facilities"] += len(canonical["zarizeni"])
+        self._want_provider(canonical["poskytovatel"], provider_extra)
+        unmapped = unmapped_refs(canonical, self.maps)
+        self.unmapped.update(unmapped)
+        text = canonical_json(canonical)
+        print_ = fingerprint_of(text)
+        existing = self.existing.get(portal_id)
+        if existing is not None and existing.fingerprint == print_:
+            if existing.unresolved == ((), ()):
+                self.counts["unchanged"] += 1
+                return
+            now_unresolved = (tuple(sorted(set(unmapped))), tuple(unresolved_places(canonical, self.places)))
+            if now_unresolved == existing.unresolved:
+                self.counts["unchanged"] += 1
+                return
+            self.counts["relinked"] += 1  # same record, but codes or places it names can now be resolved
+        self.batch.append(Pending(canonical, print_, unmapped, existing, text=text))
+        if len(self.batch) >= BATCH_SIZE:
+            self.flush()
+
+    def _want_provider(self, snapshot: dict[str, Any], extra: dict[str, Any]) -> None:
+        ico = snapshot["ico"]
+        name = (snapshot["nazev"] or ico)[:500]
+        self.provider_wanted[ico] = (
+            name, (snapshot["pravniForma"] or "")[:200], (extra["id"] or "")[:64],
+            extra["emaily"], extra["telefony"], extra["weby"],
+        )  # fmt: skip
+
+    # -- a batch --------------------------------------------------------------------------------------------------
+    def _diff(self, pending: Pending, old_snapshot: dict[str, Any]) -> None:
+        if pending.existing.fingerprint == pending.fingerprint:
+            return
+        changed = False
+        for path, old, new in field_changes(old_snapshot, pending.canonical):
+            if path == ENDED_FIELD and is_ending(old, new, self.today):
+                pending.changes.append((RegistryChange.Kind.ENDED, path, old, new))
+                self.counts["ended"] += 1
+            else:
+                pending.changes.append((RegistryChange.Kind.CHANGED, path, old, new))
+                self.counts["field_changes"] += 1
+                changed = True
+        if changed:
+            self.counts["changed"] += 1
+        elif not pending.changes:
+            self.counts["rewritten"] += 1  # same content in another canonical form (e.g. an older importer)
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        old = [p for p in batch if p.existing is not None]
+        snapshots: dict[int, dict[str, Any]] = {}
+        for chunk in chunks([p.existing.pk for p in old if p.existing.fingerprint != p.fingerprint]):
+            snapshots.update(Service.objects.filter(pk__in=chunk).order_by().values_list("pk", "snapshot"))
+        for pending in old:
+            self._diff(pending, snapshots.get(pending.existing.pk, {}))
+        new = [p for p in batch if p.existing is None]
+        self.counts["new"] += len(new)
+        for pending in new:
+            pending.changes.append((RegistryChange.Kind.NEW, "", None, service_name(pending.canonical, self.maps)))
+        if self.dry_run:
+            for pending in batch:
+                self._record_changes(pending, service_id=pending.existing.pk if pending.existing else None)
+            return
+        self._write(new, old)
+
+    def _record_changes(self, pending: Pending, service_id: int | None) -> None:
+        """Dry run: keep the would-be changes as unsaved RegistryChange objects."""
+        for kind, path, old, new in pending.changes:
+            self.pending_changes.append(
+                RegistryChange(
+                    registry_import=self.registry_import, service_id=service_id,
+                    portal_id=pending.canonical["portalId"], kind=kind, field=path[:200], old_value=old, new_value=new,
+                )
+            )  # fmt: skip
+
+    def _create_providers(self, batch: list[Pending]) -> None:
+        missing = {p.canonical["poskytovatel"]["ico"] for p in batch} - self.providers.keys()
+        if not missing:
+            return
+        created = Provider.objects.bulk_create([self._provider(ico) for ico in sorted(missing)], batch_size=BATCH_SIZE)
+        for provider in created:
+            self.providers[provider.ico] = [provider.pk, self.provider_wanted[provider.ico]]
+
+    def _provider(self, ico: str, pk: int | None = None) -> Provider:
+        values = dict(zip(PROVIDER_FIELDS, self.provider_wanted[ico], strict=True))
+        return Provider(pk=pk, ico=ico, search_name=search_key(values["name"])[:500], **values)
+
+    def _write(self, new: list[Pending], old: list[Pending]) -> None:
+        writer = self.writer
+        self._create_providers(new + old)
+
+        def values(pending: Pending) -> tuple[dict[str, Any], int, str]:
+            canonical = pending.canonical
+            row = service_values(canonical, pending.fingerprint, self.maps, pending.unmapped)
+            return row, self.providers[canonical["poskytovatel"]["ico"]][0], pending.text
+
+        ids = writer.insert_services([values(pending) for pending in new]) if new else {}
+        if old:
+            writer.update_services([(pending.existing.pk, *values(pending)) for pending in old])
+            ids.update((pending.canonical["portalId"], pending.existing.pk) for pending in old)
+        written = new + old
+        writer.insert_children([(ids[p.canonical["portalId"]], p.canonical) for p in written])
+        changes = []
+        for pending in written:
+            portal_id = pending.canonical["portalId"]
+            changes.extend(writer.change_rows(ids[portal_id], portal_id, pending.changes))
+        writer.insert_changes(changes)
+
+    # -- the end ----------------------------------------------------------------------------------------------------
+    def finish(self) -> None:
+        self.flush()
+        self.counts["providers"] = len(self.provider_wanted)
+        if not self.dry_run:
+            self._update_providers()
+        missing = sorted(set(self.existing) - self.seen)
+        self.counts["missing"] = 0 if self.partial else len(missing)
+        if not self.partial and missing:
+            self._record_missing(missing)
+
+    def _update_providers(self) -> None:
+        stale = [
+            self._provider(ico, pk=self.providers[ico][0])
+            for ico, wanted in self.provider_wanted.items()
+            if self.providers[ico][1] != wanted
+        ]
+        if stale:
+            Provider.objects.bulk_update(stale, [*PROVIDER_FIELDS, "search_name"], batch_size=BATCH_SIZE // 5)
+        self.counts["providers_updated"] = len(stale)
+
+    def _record_missing(self, missing: list[int]) -> None:
+        """One ``missing`` change when a service disappears, not again while it stays away."""
+        already: set[int] = set()
+        for chunk in chunks(missing):
+            last: dict[int, str] = {}
+            rows = (
+                RegistryChange.objects.filter(portal_id__in=chunk)
+                .order_by("portal_id", "-registry_import_id", "-pk")
+                .values_list("portal_id", "kind")
+            )
+            for portal_id, kind in rows:
+                last.setdefault(portal_id, kind)
+            already.update(pid for pid, kind in last.items() if kind == RegistryChange.Kind.MISSING)
+        for portal_id in missing:
+            if portal_id in already:
+                continue
+            pending = Pending({"portalId": portal_id}, "", [], changes=[(RegistryChange.Kind.MISSING, "", None, None)])
+            service_id = self.existing[portal_id].pk
+            if self.dry_run:
+                self._record_changes(pending, service_id)
+            else:
+                self.writer.insert_changes(self.writer.change_rows(service_id, portal_id, pending.changes))

@@ -1,0 +1,28 @@
+from qmss.registry.models.imports import RegistryChange, RegistryImport
+from qmss.registry.models.reference import (
+    AgeGroup,
+    BasicActivity,
+    CapacityType,
+    DeliveryForm,
+    ReferenceLibrary,
+    ServiceKind,
+    TargetGroup,
+)
+from qmss.registry.models.services import Capacity, Facility, Provider, Service, ServiceForm
+
+__all__ = [
+    "AgeGroup",
+    "BasicActivity",
+    "Capacity",
+    "CapacityType",
+    "DeliveryForm",
+    "Facility",
+    "Provider",
+    "ReferenceLibrary",
+    "RegistryChange",
+    "RegistryImport",
+    "Service",
+    "ServiceForm",
+    "ServiceKind",
+    "TargetGroup",
+]

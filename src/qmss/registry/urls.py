@@ -1,0 +1,16 @@
+from django.urls import path
+
+from qmss.registry import views_catalogue, views_imports
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views_catalogue.catalogue, name="catalogue"),
+    path("export/<str:fmt>/", views_catalogue.export, name="export"),
+    path("poskytovatel/<str:provider_ico>/", views_catalogue.provider_detail, name="provider"),
+    path("sluzba/<int:service_portal_id>/", views_catalogue.service_detail, name="service"),
+    path("importy/", views_imports.import_list, name="import_list"),
+    path("importy/novy/", views_imports.import_new, name="import_new"),
+    path("importy/<int:import_pk>/", views_imports.import_detail, name="import_detail"),
+    path("importy/<int:import_pk>/prubeh/", views_imports.import_progress, name="import_progress"),
+]

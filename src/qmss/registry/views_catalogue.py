@@ -1,0 +1,126 @@
+"""The catalogue of registered services, its exports, and the provider and service pages (logged-in users)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from qmss.core.scoping import get_scope
+from qmss.registry import exports, maps, selectors
+from qmss.registry.forms import CatalogueFilterForm
+from qmss.territory.models import Region
+
+PAGE_SIZE = 50
+CHANGES_PAGE_SIZE = 50
+EXPORT_FORMATS = {"xlsx": exports.xlsx_response, "csv": exports.csv_response}
+
+
+def catalogue_crumb() -> tuple[str, str]:
+    return (_("Registry of services"), reverse("registry:catalogue"))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+@login_required
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(request.GET)
+    filters, sort = form.filters(), form.sort_key()
+    region_ids = get_scope(request).region_ids()
+    services = selectors.catalogue_services(filters, sort, region_ids=region_ids)
+    page_obj = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page_obj": page_obj,
+        "services": selectors.decorate_rows(page_obj.object_list),
+        "query_string": form.query_string(),
+        "my_regions": list(Region.objects.filter(pk__in=region_ids).order_by("name").values_list("name", flat=True))
+        if region_ids
+        else [],
+        "latest_import": selectors.latest_successful_import(),
+        "crumbs": [(_("Registry of services"), None)],
+    }
+    template = "registry/_catalogue_results.html" if _is_htmx(request) else "registry/catalogue.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_safe
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The catalogue's current list (same filters and order, all pages) as XLSX or CSV."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = CatalogueFilterForm(request.GET)
+    services = selectors.catalogue_services(
+        form.filters(), form.sort_key(), region_ids=get_scope(request).region_ids(), with_territory=True
+    )
+    return EXPORT_FORMATS[fmt](services)
+
+
+@login_required
+@require_safe
+def provider_detail(request: HttpRequest, provider_ico: str) -> HttpResponse:
+    provider = selectors.get_provider(provider_ico)
+    if provider is None:
+        raise Http404
+    services = selectors.decorate_rows(selectors.provider_services(provider))
+    context = {
+        "provider": provider,
+        "contacts": selectors.contacts_of(provider),
+        "services": services,
+        "active_count": sum(1 for s in services if s.is_active),
+        "facilities": selectors.provider_facilities(provider),
+        "in_qmss": selectors.qmss_organisation_exists(provider.ico),
+        "crumbs": [catalogue_crumb(), (provider.name, None)],
+    }
+    return render(request, "registry/provider.html", context)
+
+
+@login_required
+@require_safe
+def service_detail(request: HttpRequest, service_portal_id: int) -> HttpResponse:
+    service = selectors.get_service(service_portal_id)
+    if service is None:
+        raise Http404
+    service.status_key = selectors.status_of(service)
+    facilities = list(service.facilities.all())
+    regions = selectors.map_regions(service)
+    points = maps.facility_points(facilities, approximate_note=_("approximate location"))
+    region_names = ", ".join(r.name for r in regions)
+    label = _("Map of %(regions)s with %(count)s places of the service; the list beside it gives the same places.") % {
+        "regions": region_names or _("the places"),
+        "count": len(points),
+    }
+    changes = Paginator(selectors.service_changes(service), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    changes.object_list = list(changes.object_list)
+    for change in changes.object_list:
+        change.old_text = selectors.value_text(change.old_value)
+        change.new_text = selectors.value_text(change.new_value)
+    context = {
+        "service": service,
+        "capacity_lines": selectors.capacity_lines(service),
+        "facilities": facilities,
+        "contacts": selectors.contacts_of(service),
+        "unmapped_codes": [selectors.value_text(code) for code in service.unmapped_codes or []],
+        "map_svg": maps.render_map([r.boundary for r in regions], points, label=label),
+        "mapped_count": len(points),
+        "changes": changes,
+        "page_obj": changes,
+        "crumbs": [
+            catalogue_crumb(),
+            (service.provider.name, service.provider.get_absolute_url()),
+            (str(service), None),
+        ],
+    }
+    return render(request, "registry/service.html", context)
