@@ -2,9 +2,10 @@
 40 findings and 30 evidence items (two versions each).
 
 - ``audit_pdf``: ``render_pdf(report_data(assessment))`` – read everything and print the PDF with WeasyPrint
-  (median of 5 after one warm-up render that loads fontconfig/Pango). The issue's target is ABSOLUTE: at most
-  2 s. To fit the value/baseline line it is reported with a fixed baseline of 2 s, so ``ratio`` = seconds / 2
-  and the target is ``<=1x``.
+  (median wall-clock time of 5 after one warm-up render that loads fontconfig/Pango). The issue's target is
+  ABSOLUTE: at most 2 s. To fit the value/baseline line it is reported with a fixed baseline of 2 s, so
+  ``ratio`` = seconds / 2 and the target is ``<=1x``. Being absolute, it depends on the machine and its load:
+  the comment line also gives the CPU time and the load average.
 - ``assessment_page``: the assessment detail page (``assessments:detail``) through Django's test client as a
   superuser, vs. a trivial ``/healthz`` request. Target: at most 60x. Skipped while the URL does not resolve.
 """
@@ -12,6 +13,9 @@
 from __future__ import annotations
 
 import io
+import os
+import statistics
+import time
 
 from bench.common import BenchResult, timeit
 
@@ -38,12 +42,20 @@ def _pdf_figure(assessment) -> BenchResult:
     from qmss.assessments.reports.pdf import render_pdf
 
     content = render_pdf(report_data(assessment))  # warm-up: fontconfig, Pango, template loading
-    value = timeit(lambda: render_pdf(report_data(assessment)), repeat=5)
+    walls, cpus = [], []
+    for _ in range(5):
+        wall, cpu = time.perf_counter(), time.process_time()
+        render_pdf(report_data(assessment))
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    value = statistics.median(walls)
     data = report_data(assessment)
     pages = len(PdfReader(io.BytesIO(content)).pages)
     print(
         f"# audit_pdf: {len(data.criteria)} criteria, {len(data.findings)} findings, {len(data.evidence)} evidence, "
-        f"{pages} pages, {len(content) // 1024} KiB; absolute target {PDF_TARGET_SECONDS:g} s",
+        f"{pages} pages, {len(content) // 1024} KiB; median of 5: wall {value:.2f} s, "
+        f"CPU {statistics.median(cpus):.2f} s (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs); "
+        f"absolute target {PDF_TARGET_SECONDS:g} s",
         flush=True,
     )
     return BenchResult("audit_pdf", value, "s", PDF_TARGET_SECONDS, "s", 1.0, "<=1x")
@@ -68,15 +80,21 @@ def _page_figure(assessment, user) -> BenchResult | None:
     baseline = timeit(lambda: client.get("/healthz"), repeat=21)
     value = timeit(lambda: client.get(url), repeat=11)
     print(f"# assessment_page: {url} ({len(response.content) // 1024} KiB)", flush=True)
-    return BenchResult(
-        "assessment_page", value, "s", baseline, "s", PAGE_TARGET_RATIO, f"<={PAGE_TARGET_RATIO:g}x"
-    )
+    return BenchResult("assessment_page", value, "s", baseline, "s", PAGE_TARGET_RATIO, f"<={PAGE_TARGET_RATIO:g}x")
 
 
 def run() -> list[BenchResult]:
-    assessment, user = _build()
-    results = [_pdf_figure(assessment)]
-    page = _page_figure(assessment, user)
-    if page is not None:
-        results.append(page)
+    from django.db import transaction
+
+    # Everything happens in one transaction that is rolled back: the other bench modules share the database,
+    # and a registry import must not meet services that this audit protects.
+    with transaction.atomic():
+        try:
+            assessment, user = _build()
+            results = [_pdf_figure(assessment)]
+            page = _page_figure(assessment, user)
+            if page is not None:
+                results.append(page)
+        finally:
+            transaction.set_rollback(True)
     return results

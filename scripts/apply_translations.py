@@ -24,7 +24,9 @@ def main() -> int:
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     missing = []
     for entry in po:
-        if entry.msgid_plural:
+        if entry.msgctxt:  # entries with a context are translated by hand: the same msgid means something else
+            pass
+        elif entry.msgid_plural:
             forms = plural.get(entry.msgid)
             if forms:
                 entry.msgstr_plural = dict(enumerate(forms))

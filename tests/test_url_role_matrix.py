@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from qmss.assessments.testing import matrix_kwargs as assessment_matrix_kwargs
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import OrganisationKind, Role
+from qmss.improvement.testing import matrix_kwargs as improvement_matrix_kwargs
 
 # URL prefixes outside the matrix, each with the reason.
 SKIP_PREFIXES = {
@@ -76,6 +77,8 @@ def kwarg_values(tenant) -> dict[str, object]:
         "portal_id": 1,
         # Assessments: an audit of A's provider with a result, a finding and linked evidence.
         **assessment_matrix_kwargs(tenant),
+        # Improvement: a process with a KPI, a development plan and an action of A's provider.
+        **improvement_matrix_kwargs(tenant),
     }
 
 

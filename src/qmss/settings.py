@@ -169,6 +169,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "QMSS <noreply@qmss.localhost>")
 
+# Absolute links in e-mails sent by background tasks (no request to build them from).
+QMSS_BASE_URL = os.environ.get("QMSS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Security: safe by default; HTTPS-only cookies and HSTS when served over TLS (QMSS_HTTPS=1).
 QMSS_HTTPS = env_bool("QMSS_HTTPS", False)
 SESSION_COOKIE_SECURE = QMSS_HTTPS

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -21,6 +20,7 @@ urlpatterns = [
     path("registr/", include("qmss.registry.urls")),
     path("overeni-registrace/", include("qmss.registry.urls_public")),
     path("hodnoceni/", include("qmss.assessments.urls")),
+    path("rozvoj/", include("qmss.improvement.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
@@ -30,7 +30,5 @@ handler403 = "qmss.core.views.permission_denied"
 handler404 = "qmss.core.views.page_not_found"
 handler500 = "qmss.core.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (evidence, registry imports) are never served from MEDIA_URL, not even in DEBUG:
+# evidence files go through permission-checked views only.

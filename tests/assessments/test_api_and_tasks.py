@@ -19,8 +19,13 @@ API = "/api/v1/assessments/"
 
 
 def test_api_lists_published_assessments_visible_to_the_caller(world, tenant_b):
-    published = make_assessment(world.provider, service=world.service, framework=world.framework,
-                                state=State.PUBLISHED, title="Zveřejněné sebehodnocení")  # fmt: skip
+    published = make_assessment(
+        world.provider,
+        service=world.service,
+        framework=world.framework,
+        state=State.PUBLISHED,
+        title="Zveřejněné sebehodnocení",
+    )
     make_assessment(world.provider, framework=world.framework, title="Koncept")
     assert world.client(None).get(API).json() == []
     rows = world.client(world.provider_reader).get(API).json()
@@ -31,9 +36,16 @@ def test_api_lists_published_assessments_visible_to_the_caller(world, tenant_b):
 
 
 def test_api_detail_has_results_without_working_notes(world, tenant_b):
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.PUBLISHED, service=world.service,
-                            framework=world.framework, auditing_organisation=world.audit_body,
-                            internal_notes="TAJNÁ-POZNÁMKA", fill="2")  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.PUBLISHED,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        internal_notes="TAJNÁ-POZNÁMKA",
+        fill="2",
+    )
     result = make_result(audit, "1a", "1", internal_note="PRACOVNÍ-POZNÁMKA", comment="Veřejný komentář")
     make_finding(result, text="Neshoda v 1a", measure="Doplnit postup", deadline=date(2030, 1, 1))
     url = f"{API}{audit.pk}"
@@ -60,8 +72,13 @@ def test_evidence_reminders_email_the_admins(world):
     make_evidence(world.provider, title="Končící pojištění", store=False, expires_on=today + timedelta(days=5))
     make_evidence(world.provider, title="Prošlé oprávnění", store=False, expires_on=today - timedelta(days=1))
     make_evidence(world.provider, title="Ještě dlouho", store=False, expires_on=today + timedelta(days=90))
-    make_evidence(world.provider, title="Krátké upozornění", store=False, expires_on=today + timedelta(days=5),
-                  remind_days_before=3)  # fmt: skip
+    make_evidence(
+        world.provider,
+        title="Krátké upozornění",
+        store=False,
+        expires_on=today + timedelta(days=5),
+        remind_days_before=3,
+    )
     assert send_evidence_reminders(today, dry_run=True) == 1 and not mail.outbox
     out = StringIO()
     call_command("evidence_reminders", "--date", today.isoformat(), stdout=out)

@@ -21,13 +21,33 @@ def lenses_url(world) -> str:
 
 
 def three(world):
-    self_a = make_assessment(world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED,
-                             fill={"1a": "3", "1b": "2", "1c": "2"}, title="Sebehodnocení 2026")  # fmt: skip
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.PUBLISHED, service=world.service,
-                            framework=world.framework, auditing_organisation=world.audit_body,
-                            fill={"1a": "1", "1b": "2", "1c": "1"}, title="Audit 2026")  # fmt: skip
-    inspection = make_assessment(world.provider, kind=Kind.INSPECTION, state=State.PUBLISHED, service=world.service,
-                                 framework=world.framework, fill={"1a": "2", "1b": "2"}, title="Inspekce 2026")  # fmt: skip
+    self_a = make_assessment(
+        world.provider,
+        service=world.service,
+        framework=world.framework,
+        state=State.PUBLISHED,
+        fill={"1a": "3", "1b": "2", "1c": "2"},
+        title="Sebehodnocení 2026",
+    )
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.PUBLISHED,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        fill={"1a": "1", "1b": "2", "1c": "1"},
+        title="Audit 2026",
+    )
+    inspection = make_assessment(
+        world.provider,
+        kind=Kind.INSPECTION,
+        state=State.PUBLISHED,
+        service=world.service,
+        framework=world.framework,
+        fill={"1a": "2", "1b": "2"},
+        title="Inspekce 2026",
+    )
     return self_a, audit, inspection
 
 
@@ -51,14 +71,21 @@ def test_three_lenses_table_marks_disagreements(world):
     body = response.content.decode()
     assert body.count('class="disagreement"') == 2
     assert "disagreement-marker" in body
-    assert '<svg' in body and 'role="img"' in body and "<title" in body
+    assert "<svg" in body and 'role="img"' in body and "<title" in body
     assert "Sebehodnocení 2026" in body and "Audit 2026" in body and "Inspekce 2026" in body
 
 
 def test_lenses_hide_unpublished_audits_from_the_provider(world):
-    make_assessment(world.provider, kind=Kind.AUDIT, state=State.IN_REVIEW, service=world.service,
-                    framework=world.framework, auditing_organisation=world.audit_body, fill="1",
-                    title="Neveřejný audit")  # fmt: skip
+    make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.IN_REVIEW,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        fill="1",
+        title="Neveřejný audit",
+    )
     body = world.client(world.provider_reader).get(lenses_url(world)).content.decode()
     assert "Neveřejný audit" not in body
     assert "Neveřejný audit" in world.client(world.auditor).get(lenses_url(world)).content.decode()
@@ -75,8 +102,9 @@ def test_lenses_visibility(world, tenant_b):
 
 
 def test_history_series_per_kind(world):
-    older = make_assessment(world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED,
-                            fill="1")  # fmt: skip
+    older = make_assessment(
+        world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED, fill="1"
+    )
     older.visit_date = timezone.localdate() - timedelta(days=400)
     older.save()
     three(world)
@@ -91,8 +119,12 @@ def test_history_series_per_kind(world):
 
 def test_readiness(world):
     today = timezone.localdate()
-    self_a = make_assessment(world.provider, service=world.service, framework=world.framework,
-                             fill={c.ref_id: "3" for c in criteria(world.framework)})  # fmt: skip
+    self_a = make_assessment(
+        world.provider,
+        service=world.service,
+        framework=world.framework,
+        fill={c.ref_id: "3" for c in criteria(world.framework)},
+    )
     results = {r.requirement.ref_id: r for r in self_a.results.select_related("requirement")}
     results["3a"].value = world.framework.default_scale.values.get(key="1")
     results["3a"].score = 1
@@ -103,13 +135,25 @@ def test_readiness(world):
         if ref not in ("5a", "1a"):
             result.evidence.add(documented)
     expired = make_evidence(world.provider, title="Prošlé školení", store=False, expires_on=today - timedelta(days=1))
-    soon = make_evidence(world.provider, title="Brzy končí", store=False, expires_on=today + timedelta(days=10),
-                         remind_days_before=30)  # fmt: skip
+    soon = make_evidence(
+        world.provider, title="Brzy končí", store=False, expires_on=today + timedelta(days=10), remind_days_before=30
+    )
     make_evidence(world.provider, title="Dlouho platné", store=False, expires_on=today + timedelta(days=300))
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.PUBLISHED, framework=world.framework,
-                            auditing_organisation=world.audit_body, fill={"2a": "1"})  # fmt: skip
-    make_finding(audit.results.get(), kind=Finding.Kind.MAJOR, text="Závažná neshoda", measure="Opravit",
-                 deadline=today + timedelta(days=30))  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.PUBLISHED,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        fill={"2a": "1"},
+    )
+    make_finding(
+        audit.results.get(),
+        kind=Finding.Kind.MAJOR,
+        text="Závažná neshoda",
+        measure="Opravit",
+        deadline=today + timedelta(days=30),
+    )
     make_finding(audit.results.get(), kind=Finding.Kind.STRENGTH, text="Silná stránka")
 
     data = readiness.inspection_readiness(scope_of(world.provider_reader), world.provider)

@@ -52,8 +52,12 @@ def test_rows_show_results_findings_and_evidence(world):
         assert text in body
     reader_body = detail(world, assessment, world.provider_reader).content.decode()
     assert "Etický kodex" in reader_body
-    assert reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk,
-                                                      "requirement_pk": result.requirement_id}) not in reader_body  # fmt: skip
+    assert (
+        reverse(
+            "assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": result.requirement_id}
+        )
+        not in reader_body
+    )
 
 
 def test_result_edit_form_records_value_comment_note_and_evidence(world):
@@ -65,12 +69,17 @@ def test_result_edit_form_records_value_comment_note_and_evidence(world):
     page = client.get(url).content.decode()
     assert "Postup jednání se zájemcem" in page and "<fieldset" in page and "<legend>" in page
     value = ScaleValue.objects.get(scale=world.framework.default_scale, key="2")
-    response = client.post(url, {"value": value.pk, "comment": "Splněno převážně", "internal_note": "Ověřit",
-                                 "evidence": [evidence.pk]})  # fmt: skip
+    response = client.post(
+        url, {"value": value.pk, "comment": "Splněno převážně", "internal_note": "Ověřit", "evidence": [evidence.pk]}
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"#criterion-{requirement.pk}")
     result = assessment.results.get()
-    assert (result.value, result.score, result.comment, result.internal_note) == (value, 2, "Splněno převážně",
-                                                                                  "Ověřit")  # fmt: skip
+    assert (result.value, result.score, result.comment, result.internal_note) == (
+        value,
+        2,
+        "Splněno převážně",
+        "Ověřit",
+    )
     assert list(result.evidence.all()) == [evidence]
     # an unknown criterion or one of another framework version is not found
     bad = reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": 999999})
@@ -79,8 +88,9 @@ def test_result_edit_form_records_value_comment_note_and_evidence(world):
 
 def test_list_filters_and_pagination(world):
     make_assessment(world.provider, service=world.service, framework=world.framework, title="Sebehodnocení jaro")
-    make_assessment(world.provider, kind=Kind.INSPECTION, state=State.PUBLISHED, framework=world.framework,
-                    title="Inspekce podzim")  # fmt: skip
+    make_assessment(
+        world.provider, kind=Kind.INSPECTION, state=State.PUBLISHED, framework=world.framework, title="Inspekce podzim"
+    )
     client = world.client(world.provider_reader)
     url = reverse("assessments:list")
     body = client.get(url).content.decode()
@@ -97,22 +107,38 @@ def test_create_page_offers_the_providers_services(world):
     url = reverse("assessments:create")
     page = client.get(url).content.decode()
     assert world.service.name in page
-    response = client.post(url, {"organisation": world.provider.pk, "kind": Kind.INSPECTION,
-                                 "service": world.service.pk, "inspection_type": "basic",
-                                 "inspection_authority": "Krajská pobočka ÚP", "visit_date": "2026-03-02",
-                                 "inspection_team": "Inspektor A"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "organisation": world.provider.pk,
+            "kind": Kind.INSPECTION,
+            "service": world.service.pk,
+            "inspection_type": "basic",
+            "inspection_authority": "Krajská pobočka ÚP",
+            "visit_date": "2026-03-02",
+            "inspection_team": "Inspektor A",
+        },
+    )
     assessment = Assessment.objects.get()
     assert response.status_code == 302
-    assert (assessment.kind, assessment.inspection_type, str(assessment.visit_date)) == (Kind.INSPECTION, "basic",
-                                                                                        "2026-03-02")  # fmt: skip
+    assert (assessment.kind, assessment.inspection_type, str(assessment.visit_date)) == (
+        Kind.INSPECTION,
+        "basic",
+        "2026-03-02",
+    )
     body = detail(world, assessment).content.decode()
     assert "Krajská pobočka ÚP" in body and "Inspektor A" in body
     assert world.client(world.auditor).get(url).status_code == 403
 
 
 def test_edit_page_hides_working_notes_from_non_assessors(world):
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.IN_PROGRESS, framework=world.framework,
-                            auditing_organisation=world.audit_body)  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.IN_PROGRESS,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+    )
     url = reverse("assessments:edit", kwargs={"assessment_pk": audit.pk})
     assert world.client(world.provider_editor).get(url).status_code == 403
     auditor = world.client(world.auditor)

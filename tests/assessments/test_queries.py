@@ -33,8 +33,15 @@ def test_detail_with_48_criteria_is_constant_in_findings_and_evidence(world):
 
 
 def test_audit_detail_for_the_auditor_is_constant(world):
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.IN_REVIEW, service=world.service,
-                            framework=world.framework, auditing_organisation=world.audit_body, fill="1")  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.IN_REVIEW,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        fill="1",
+    )
     results = list(audit.results.all())
     url = reverse("assessments:detail", kwargs={"assessment_pk": audit.pk})
     client = world.client(world.auditor)
@@ -70,8 +77,15 @@ def test_evidence_library_is_constant(world):
 
 def test_lenses_and_readiness_are_constant(world):
     self_assessment = make_assessment(world.provider, service=world.service, framework=world.framework, fill="2")
-    audit = make_assessment(world.provider, kind=Kind.AUDIT, state=State.PUBLISHED, service=world.service,
-                            framework=world.framework, auditing_organisation=world.audit_body, fill="1")  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.PUBLISHED,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        fill="1",
+    )
     results = list(self_assessment.results.all())
     audit_results = list(audit.results.all())
     client = world.client(world.provider_admin)

@@ -99,6 +99,24 @@ def test_report_data_query_count_is_constant(tenant_a):
     assert queries <= 15
 
 
+def test_self_assessment_of_the_organisation_with_missing_results(tenant_a):
+    assessment = make_report_assessment(
+        organisation=tenant_a.orgs[OrganisationKind.PROVIDER], kind=Assessment.Kind.SELF,
+        state=Assessment.State.IN_PROGRESS, findings=3, evidence=2,
+    )  # fmt: skip
+    Assessment.objects.filter(pk=assessment.pk).update(service=None)
+    assessment.results.filter(requirement__ref_id__in=["1a", "2b", "15c"]).delete()
+    data = report_data(assessment)
+    assert data.service_name == "" and data.subject_name == tenant_a.orgs[OrganisationKind.PROVIDER].name
+    assert [c.ref_id for c in data.missing] == ["1a", "2b", "15c"]
+    assert data.passed is None
+    assert len(data.criteria) == 48  # a criterion without a result is still listed
+    text = pdf_text(render_pdf(data))
+    assert data.subject_name in text and "1a" in text
+    workbook = load_workbook(io.BytesIO(render_xlsx(data)))
+    assert workbook[sheet_titles()[1]].max_row == 1 + 48
+
+
 # --- PDF ----------------------------------------------------------------------------------------------------
 
 
@@ -113,9 +131,9 @@ def test_pdf_holds_service_standards_and_scores(audit):
     assert audit.service.provider.ico in text
     assert "Šťastné stáří" in text  # Czech diacritics survive as text
     for standard in data.standards:
-        # The row of the score table: "1 Cíle a způsoby … 11 12 91,7 %".
+        # The row of the score table: "1 Cíle a způsoby … 11 / 12 91,7 %".
         score, maximum = floatformat(standard.score, "-2"), floatformat(standard.max_score, "-2")
-        row = _text(f"{standard.ref_id} {standard.title} {score} {maximum} {floatformat(standard.percent, 1)} %")
+        row = _text(f"{standard.ref_id} {standard.title} {score} / {maximum} {floatformat(standard.percent, 1)} %")
         assert row in text, row
     for group in data.finding_groups:
         assert group.findings[0].text[:30] in text
@@ -123,9 +141,15 @@ def test_pdf_holds_service_standards_and_scores(audit):
     assert INTERNAL_MARK not in text
 
 
-def test_pdf_has_page_numbers(audit):
+def test_pdf_has_page_numbers_and_embeds_dejavu(audit):
     content = render_pdf(report_data(audit))
     reader = PdfReader(io.BytesIO(content))
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert fonts and all("DejaVu-Sans" in name for name in fonts), fonts  # subsets of the system face
     pages = len(reader.pages)
     last = _text(reader.pages[-1].extract_text())
     assert re.search(rf"\b{pages} \S+ {pages}\b", last), last[-200:]

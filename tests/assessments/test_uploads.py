@@ -80,7 +80,9 @@ def test_forbidden_or_mismatching_types_are_refused(world, media_root, name, con
     ],
 )
 def test_allowed_types_are_stored_with_hash(world, name, content, content_type):
-    response = post_file(world.client(world.provider_editor), library_url(world), name, content, expires_on="2030-01-01")
+    response = post_file(
+        world.client(world.provider_editor), library_url(world), name, content, expires_on="2030-01-01"
+    )
     assert response.status_code == 302
     version = EvidenceVersion.objects.select_related("evidence").get()
     assert version.number == 1 and version.content_type == content_type
@@ -95,8 +97,14 @@ def test_new_versions_are_numbered(world):
     evidence = make_evidence(world.provider, title="Směrnice")
     client = world.client(world.provider_editor)
     url = reverse("assessments:evidence_detail", kwargs={"evidence_pk": evidence.pk})
-    response = client.post(url, {"file": SimpleUploadedFile("smernice-v2.pdf", PDF_BYTES + b"v2"), "note": "Revize",
-                                 "expires_on": "2031-06-30"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "file": SimpleUploadedFile("smernice-v2.pdf", PDF_BYTES + b"v2"),
+            "note": "Revize",
+            "expires_on": "2031-06-30",
+        },
+    )
     assert response.status_code == 302
     assert list(evidence.versions.values_list("number", flat=True)) == [2, 1]
     evidence.refresh_from_db()
@@ -108,7 +116,7 @@ def test_new_versions_are_numbered(world):
 def test_readers_cannot_upload(world):
     response = post_file(world.client(world.provider_reader), library_url(world), "a.pdf", PDF_BYTES)
     assert response.status_code == 403
-    assert "type=\"file\"" not in world.client(world.provider_reader).get(library_url(world)).content.decode()
+    assert 'type="file"' not in world.client(world.provider_reader).get(library_url(world)).content.decode()
 
 
 def test_check_upload_directly(settings):
@@ -124,15 +132,26 @@ def test_check_upload_directly(settings):
 
 
 def test_auditor_uploads_evidence_from_the_result_form(world):
-    audit = make_assessment(world.provider, kind=Assessment.Kind.AUDIT, state=Assessment.State.IN_PROGRESS,
-                            framework=world.framework, auditing_organisation=world.audit_body)  # fmt: skip
+    audit = make_assessment(
+        world.provider,
+        kind=Assessment.Kind.AUDIT,
+        state=Assessment.State.IN_PROGRESS,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+    )
     requirement = world.framework.requirements.get(ref_id="2a")
     value = world.framework.default_scale.values.get(key="3")
     url = reverse("assessments:result_edit", kwargs={"assessment_pk": audit.pk, "requirement_pk": requirement.pk})
-    response = world.client(world.auditor).post(url, {
-        "value": value.pk, "comment": "Doloženo", "internal_note": "", "new_title": "Protokol z návštěvy",
-        "new_file": SimpleUploadedFile("protokol.pdf", PDF_BYTES),
-    })  # fmt: skip
+    response = world.client(world.auditor).post(
+        url,
+        {
+            "value": value.pk,
+            "comment": "Doloženo",
+            "internal_note": "",
+            "new_title": "Protokol z návštěvy",
+            "new_file": SimpleUploadedFile("protokol.pdf", PDF_BYTES),
+        },
+    )
     assert response.status_code == 302
     result = audit.results.get(requirement=requirement)
     evidence = result.evidence.get()

@@ -29,9 +29,14 @@ def file_url(evidence) -> str:
 @pytest.fixture
 def audit(world):
     audit = make_assessment(
-        world.provider, kind=Kind.AUDIT, state=State.IN_PROGRESS, service=world.service,
-        framework=world.framework, auditing_organisation=world.audit_body, internal_notes=AUDIT_NOTE,
-    )  # fmt: skip
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.IN_PROGRESS,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+        internal_notes=AUDIT_NOTE,
+    )
     result = make_result(audit, "1a", "1", internal_note=RESULT_NOTE, comment="Komentář auditora")
     make_finding(result, text=FINDING_TEXT)
     return audit
@@ -44,7 +49,10 @@ def test_other_provider_gets_404_for_draft_evidence_and_file(world, tenant_b):
     outsider = world.client(tenant_b.user(OrganisationKind.PROVIDER, Role.ADMIN))
     urls = [
         detail_url(draft),
-        reverse("assessments:result_edit", kwargs={"assessment_pk": draft.pk, "requirement_pk": draft.results.first().requirement_id}),
+        reverse(
+            "assessments:result_edit",
+            kwargs={"assessment_pk": draft.pk, "requirement_pk": draft.results.first().requirement_id},
+        ),
         reverse("assessments:evidence_library", kwargs={"organisation_pk": world.provider.pk}),
         reverse("assessments:evidence_detail", kwargs={"evidence_pk": evidence.pk}),
         file_url(evidence),
@@ -93,10 +101,15 @@ def test_provider_never_sees_the_auditors_notes(world, audit):
 
 def test_self_assessment_drafts_are_private_to_the_provider(world):
     draft = make_assessment(world.provider, service=world.service, framework=world.framework)
-    published = make_assessment(world.provider, service=world.service, framework=world.framework,
-                                state=State.PUBLISHED)  # fmt: skip
-    make_assessment(world.provider, kind=Kind.AUDIT, state=State.IN_PROGRESS, service=world.service,
-                    framework=world.framework, auditing_organisation=world.audit_body)  # fmt: skip
+    published = make_assessment(world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED)
+    make_assessment(
+        world.provider,
+        kind=Kind.AUDIT,
+        state=State.IN_PROGRESS,
+        service=world.service,
+        framework=world.framework,
+        auditing_organisation=world.audit_body,
+    )
     region_scope = scope_of(world.region_manager)
     assert set(visible_assessments(region_scope)) == {published}
     assert world.client(world.region_manager).get(detail_url(draft)).status_code == 404
@@ -108,8 +121,7 @@ def test_self_assessment_drafts_are_private_to_the_provider(world):
 
 
 def test_region_only_sees_services_in_its_region(world, tenant_b):
-    published = make_assessment(world.provider, service=world.service, framework=world.framework,
-                                state=State.PUBLISHED)  # fmt: skip
+    published = make_assessment(world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED)
     other_region = world.client(tenant_b.user(OrganisationKind.REGION, Role.NETWORK_MANAGER))
     assert other_region.get(detail_url(published)).status_code == 404
 
@@ -132,7 +144,10 @@ def test_auditor_sees_only_evidence_linked_to_their_audit(world, audit):
     auditor = world.client(world.auditor)
     assert auditor.get(file_url(linked)).status_code == 200
     assert auditor.get(file_url(private)).status_code == 404
-    assert auditor.get(reverse("assessments:evidence_library", kwargs={"organisation_pk": world.provider.pk})).status_code == 404
+    assert (
+        auditor.get(reverse("assessments:evidence_library", kwargs={"organisation_pk": world.provider.pk})).status_code
+        == 404
+    )
     assert set(visible_evidence(scope_of(world.region_manager))) == set()
 
 

@@ -27,9 +27,16 @@ State = Assessment.State
 Kind = Assessment.Kind
 
 HEADER_FIELDS = (
-    "title", "period_start", "period_end", "visit_date", "inspection_type", "inspection_authority",
-    "inspection_team", "summary", "internal_notes",
-)  # fmt: skip
+    "title",
+    "period_start",
+    "period_end",
+    "visit_date",
+    "inspection_type",
+    "inspection_authority",
+    "inspection_team",
+    "summary",
+    "internal_notes",
+)
 
 
 def _acting(user):

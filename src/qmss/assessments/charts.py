@@ -79,9 +79,10 @@ def line_chart(
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#595959" stroke-width="1"/>'
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#595959"/>'
     )
-    for day in (days[0], days[-1]) if days else ():
+    ticks = [(days[0], "middle" if not span else "start")] + ([(days[-1], "end")] if span else []) if days else []
+    for day, anchor in ticks:
         parts.append(
-            f'<text x="{x_of(day):.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11" '
+            f'<text x="{x_of(day):.1f}" y="{top + plot_h + 16}" text-anchor="{anchor}" font-size="11" '
             f'fill="#404040">{escape(date_format(day, "j. n. Y"))}</text>'
         )
     legend_y = height - 18

@@ -72,14 +72,24 @@ class AssessmentEditForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = [
-            "title", "period_start", "period_end", "visit_date", "inspection_type", "inspection_authority",
-            "inspection_team", "summary", "internal_notes",
-        ]  # fmt: skip
+            "title",
+            "period_start",
+            "period_end",
+            "visit_date",
+            "inspection_type",
+            "inspection_authority",
+            "inspection_team",
+            "summary",
+            "internal_notes",
+        ]
         widgets = {
-            "period_start": DATE_WIDGET, "period_end": DATE_WIDGET, "visit_date": DATE_WIDGET,
-            "inspection_team": TEXTAREA, "summary": forms.Textarea(attrs={"rows": 5}),
+            "period_start": DATE_WIDGET,
+            "period_end": DATE_WIDGET,
+            "visit_date": DATE_WIDGET,
+            "inspection_team": TEXTAREA,
+            "summary": forms.Textarea(attrs={"rows": 5}),
             "internal_notes": forms.Textarea(attrs={"rows": 5}),
-        }  # fmt: skip
+        }
 
     def __init__(self, *args, show_internal: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,17 +107,26 @@ class AuditBodyChoiceMixin(forms.Form):
         label=_("Audit or consulting body"), queryset=None, required=False, empty_label=_("– choose –")
     )
     auditing_ico = forms.CharField(
-        label=_("…or the company ID (IČO) of another audit body"), max_length=10, required=False,
+        label=_("…or the company ID (IČO) of another audit body"),
+        max_length=10,
+        required=False,
         help_text=_("Eight digits; the audit body must use QMSS."),
     )
 
     def set_bodies(self, bodies) -> None:
         self.fields["auditing_organisation"].queryset = bodies
 
+    def needs_audit_body(self, data) -> bool:
+        return True
+
     def clean(self):
         from qmss.assessments.selectors import audit_body_by_ico
 
         data = super().clean()
+        if not self.needs_audit_body(data):
+            data["auditing_organisation"] = None
+            data.pop("auditing_ico", None)
+            return data
         body, ico = data.get("auditing_organisation"), (data.get("auditing_ico") or "").strip()
         if ico:
             found = audit_body_by_ico(ico)
@@ -130,13 +149,19 @@ class InviteAuditorForm(AuditBodyChoiceMixin):
 
 
 class AssignAuditForm(AuditBodyChoiceMixin):
+    """A region assigns an audit (or consultation) to an audit body, or records an inspection itself."""
+
     region_organisation = OrgChoiceField(label=_("Regional authority"), queryset=None, empty_label=None)
     service = ServiceChoiceField(label=_("Service"), queryset=None)
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(Assessment.Kind.AUDIT, Assessment.Kind.AUDIT.label),
-                 (Assessment.Kind.CONSULTATION, Assessment.Kind.CONSULTATION.label)],
-    )  # fmt: skip
+        choices=[
+            (Assessment.Kind.AUDIT, Assessment.Kind.AUDIT.label),
+            (Assessment.Kind.CONSULTATION, Assessment.Kind.CONSULTATION.label),
+            (Assessment.Kind.INSPECTION, Assessment.Kind.INSPECTION.label),
+        ],
+        help_text=_("An inspection record is entered by the region itself; no audit body is needed."),
+    )
 
     field_order = ["region_organisation", "service", "kind", "auditing_organisation", "auditing_ico"]
 
@@ -145,6 +170,9 @@ class AssignAuditForm(AuditBodyChoiceMixin):
         self.fields["region_organisation"].queryset = regions
         self.fields["service"].queryset = services
         self.set_bodies(bodies)
+
+    def needs_audit_body(self, data) -> bool:
+        return data.get("kind") != Assessment.Kind.INSPECTION
 
 
 class ResultForm(forms.Form):

@@ -62,7 +62,9 @@ def audit_bodies(region_ids=(), *, audited_organisation: Organisation | None = N
     organisation. (Others are found by their IČO – organisations are not listed across tenants.)"""
     condition = Q(region_id__in=[r for r in region_ids if r])
     if audited_organisation is not None:
-        condition |= Q(pk__in=Assessment.objects.filter(organisation=audited_organisation).values("auditing_organisation"))
+        condition |= Q(
+            pk__in=Assessment.objects.filter(organisation=audited_organisation).values("auditing_organisation")
+        )
     return Organisation.objects.filter(condition, kind=OrganisationKind.AUDIT_BODY).order_by("name")
 
 
@@ -436,9 +438,12 @@ def assessment_report(scope: Scope, assessment: Assessment) -> AssessmentReport:
     failed_refs = set(evaluation.failed_essential) if evaluation is not None else set()
     standard_scores = {s.requirement.pk: s for s in getattr(evaluation, "standards", [])}
     report = AssessmentReport(
-        assessment=assessment, standards=[], show_results=show_results, show_internal=show_internal,
+        assessment=assessment,
+        standards=[],
+        show_results=show_results,
+        show_internal=show_internal,
         evaluation=evaluation,
-    )  # fmt: skip
+    )
     for standard, criteria in tree:
         block = StandardBlock(requirement=standard)
         score = standard_scores.get(standard.pk)

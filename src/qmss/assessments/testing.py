@@ -213,10 +213,16 @@ def matrix_kwargs(tenant) -> dict[str, int]:
     framework = make_framework()
     service = link_provider_to_registry(provider, service_name=f"Služba {provider.ico}", region=tenant.region)
     audit = make_assessment(
-        provider, kind=Assessment.Kind.AUDIT, state=Assessment.State.IN_PROGRESS, service=service,
-        framework=framework, auditing_organisation=tenant.orgs[OrganisationKind.AUDIT_BODY], fill={"1a": "2"},
-        title=f"Audit {provider.name}", internal_notes=f"Poznámka {provider.name}",
-    )  # fmt: skip
+        provider,
+        kind=Assessment.Kind.AUDIT,
+        state=Assessment.State.IN_PROGRESS,
+        service=service,
+        framework=framework,
+        auditing_organisation=tenant.orgs[OrganisationKind.AUDIT_BODY],
+        fill={"1a": "2"},
+        title=f"Audit {provider.name}",
+        internal_notes=f"Poznámka {provider.name}",
+    )
     result = audit.results.get()
     finding = make_finding(result, text=f"Zjištění {provider.name}")
     evidence = make_evidence(provider, title=f"Doklad {provider.name}", store=False)

@@ -58,8 +58,12 @@ def assessment_list(request):
         "filter_form": filter_form,
         "query_string": urlencode(query),
         "can_create": scope.is_superuser or _editable_providers(scope).exists(),
-        "can_assign": bool(scope.organisation_ids(Perm.MANAGE_NETWORK)) or scope.is_superuser,
-        "provider_orgs": list(_editable_providers(scope)[:20]) if not scope.is_superuser else [],
+        "can_assign": scope.is_superuser or _region_orgs(scope, Perm.EDIT).exists(),
+        "provider_orgs": list(
+            Organisation.objects.filter(
+                kind=OrganisationKind.PROVIDER, pk__in=scope.organisation_ids(Perm.VIEW)
+            ).order_by("name")[:20]
+        ),
     }
     return render(request, "assessments/list.html", context)
 
@@ -190,9 +194,10 @@ def invite_auditor(request, assessment_pk: int):
 
 @login_required
 def assign_audit(request):
-    """A region's network manager assigns an audit of a service in the region to an audit body."""
+    """Region staff: assign an audit of a service in the region to an audit body (network managers), or record
+    an inspection of it (editors)."""
     scope = get_scope(request)
-    regions = _region_orgs(scope, Perm.MANAGE_NETWORK)
+    regions = _region_orgs(scope, Perm.EDIT)
     if not regions.exists():
         raise PermissionDenied
     region_ids = [r.region_id for r in regions]
@@ -203,14 +208,35 @@ def assign_audit(request):
         bodies=selectors.audit_bodies(region_ids),
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            assessment = actions.assign_audit(scope=scope, user=request.user, **form.cleaned_data)
+            if data["kind"] == Assessment.Kind.INSPECTION:
+                provider = selectors.provider_organisation_for(data["service"])
+                if provider is None:
+                    raise ValidationError(_("The provider of this service has not joined QMSS yet."))
+                assessment = actions.create_assessment(
+                    scope=scope,
+                    organisation=provider,
+                    kind=Assessment.Kind.INSPECTION,
+                    service=data["service"],
+                    user=request.user,
+                    region_organisation=data["region_organisation"],
+                )
+            else:
+                assessment = actions.assign_audit(
+                    scope=scope,
+                    user=request.user,
+                    region_organisation=data["region_organisation"],
+                    service=data["service"],
+                    auditing_organisation=data["auditing_organisation"],
+                    kind=data["kind"],
+                )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         except PermissionDenied:
-            form.add_error("service", _("The service has no facility in the region of this authority."))
+            form.add_error(None, _("Your role in this authority does not allow this, or the service lies elsewhere."))
         else:
-            messages.success(request, _("The audit has been assigned."))
+            messages.success(request, _("The assessment has been created."))
             return redirect(assessment)
     return render(request, "assessments/assign.html", {"form": form})
 

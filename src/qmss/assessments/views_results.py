@@ -119,8 +119,9 @@ def finding_add(request, assessment_pk: int, requirement_pk: int):
     form = FindingForm(request.POST, auto_id="id_finding_%s")
     if form.is_valid():
         try:
-            actions.add_finding(scope=scope, assessment=assessment, requirement=requirement, user=request.user,
-                                **form.cleaned_data)  # fmt: skip
+            actions.add_finding(
+                scope=scope, assessment=assessment, requirement=requirement, user=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -128,8 +129,9 @@ def finding_add(request, assessment_pk: int, requirement_pk: int):
             return redirect(_back(assessment, requirement))
     else:
         messages.error(request, _("The finding could not be added: fill in its kind and text."))
-    return redirect(reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk,
-                                                              "requirement_pk": requirement.pk}))  # fmt: skip
+    return redirect(
+        reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": requirement.pk})
+    )
 
 
 def _finding(assessment, finding_pk: int) -> Finding:

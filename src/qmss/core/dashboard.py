@@ -43,6 +43,17 @@ def _territory_figures(region_ids: set[int]) -> dict[int, dict]:
     return figures
 
 
+def _improvement_actions(scope: Scope, user, memberships) -> dict:
+    """Overdue and upcoming development-plan actions per provider organisation, in one query (if installed)."""
+    if not any(m.organisation.kind == OrganisationKind.PROVIDER for m in memberships):
+        return {}
+    try:
+        from qmss.improvement.selectors import dashboard_actions
+    except ImportError:
+        return {}
+    return dashboard_actions(scope, user)
+
+
 def build_panels(scope: Scope, user) -> list[Panel]:
     memberships = list(
         Membership.objects.filter(user=user)
@@ -52,12 +63,15 @@ def build_panels(scope: Scope, user) -> list[Panel]:
     )
     region_ids = {m.organisation.region_id for m in memberships if m.organisation.region_id}
     figures = _territory_figures(region_ids) if region_ids else {}
+    improvement = _improvement_actions(scope, user, memberships)
     panels = []
     for membership in memberships:
         panel = Panel(membership=membership, perms=ROLE_PERMS[membership.role])
         org = membership.organisation
         if org.region_id:
             panel.figures["region"] = figures.get(org.region_id)
+        if org.kind == OrganisationKind.PROVIDER:
+            panel.figures["actions"] = improvement.get(org.pk)
         if org.kind == OrganisationKind.REGION:
             panel.figures["providers_in_region"] = Organisation.objects.filter(
                 kind=OrganisationKind.PROVIDER, region_id=org.region_id

@@ -58,6 +58,15 @@ def assessment_stats() -> dict:
 STAT_SOURCES.append(assessment_stats)
 
 
+def improvement_stats() -> dict:
+    from qmss.improvement.stats import improvement_stats as stats
+
+    return stats()
+
+
+STAT_SOURCES.append(improvement_stats)
+
+
 def collect_stats() -> dict:
     stats: dict = {}
     for source in STAT_SOURCES:

@@ -40,7 +40,9 @@ class Framework(models.Model):
 
 
 class Scale(models.Model):
-    framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="scales")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="scales"
+    )
     key = models.CharField(_("key"), max_length=40)  # points / fulfilment / maturity
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -61,7 +63,11 @@ class ScaleValue(models.Model):
     key = models.CharField(_("key"), max_length=40)  # "0".."3" / fulfilled / partly / not / na
     label = models.CharField(_("label"), max_length=200)
     score = models.DecimalField(
-        _("score"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Empty for 'not applicable': the criterion does not count."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -101,11 +107,18 @@ class Requirement(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     assessable = models.BooleanField(_("assessed"), default=False, help_text=_("Results are recorded on this node."))
     applicability = models.JSONField(
-        _("applicability"), default=dict, blank=True,
+        _("applicability"),
+        default=dict,
+        blank=True,
         help_text=_('{"kinds": [service kind codes], "forms": [form codes]}; empty = applies to all.'),
     )
     scale = models.ForeignKey(
-        Scale, verbose_name=_("scale"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Scale,
+        verbose_name=_("scale"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("Overrides the framework's default scale for this requirement."),
     )
 

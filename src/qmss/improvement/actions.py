@@ -33,9 +33,17 @@ PROCESS_FIELDS = ("kind", "parent", "code", "name", "purpose", "inputs", "output
 KPI_FIELDS = ("name", "unit", "target_value", "direction", "description", "source", "order")
 PLAN_FIELDS = ("title", "service", "period_start", "period_end", "goals", "state")
 ACTION_FIELDS = (
-    "title", "description", "owner", "deadline", "priority", "target_requirement", "expected_score_change",
-    "target_kpi", "expected_kpi_value", "order",
-)  # fmt: skip
+    "title",
+    "description",
+    "owner",
+    "deadline",
+    "priority",
+    "target_requirement",
+    "expected_score_change",
+    "target_kpi",
+    "expected_kpi_value",
+    "order",
+)
 DEFAULT_ESSENTIAL_MIN = Decimal(2)
 TITLE_LENGTH = 120
 
@@ -75,13 +83,17 @@ def _check_subset(given, allowed_qs, field: str, message: str) -> list:
 
 def _check_process_links(organisation: Organisation, services, evidence) -> tuple[list, list]:
     services = _check_subset(
-        services, selectors.organisation_services(organisation), "services",
+        services,
+        selectors.organisation_services(organisation),
+        "services",
         _("Only the organisation's own registered services can be linked."),
-    )  # fmt: skip
+    )
     evidence = _check_subset(
-        evidence, selectors.organisation_evidence(organisation), "evidence",
+        evidence,
+        selectors.organisation_evidence(organisation),
+        "evidence",
         _("Only the organisation's own evidence can be linked."),
-    )  # fmt: skip
+    )
     return services, evidence
 
 
@@ -171,21 +183,35 @@ def copy_process_template(
     created = []
     for spec in template.processes:
         process = Process.objects.create(
-            organisation=organisation, kind=spec.kind, code=_free_code(spec.code, taken), name=spec.name,
-            order=order, **spec.texts,
-        )  # fmt: skip
+            organisation=organisation,
+            kind=spec.kind,
+            code=_free_code(spec.code, taken),
+            name=spec.name,
+            order=order,
+            **spec.texts,
+        )
         created.append(process)
         order += 1
         for index, (code, name) in enumerate(spec.subprocesses, start=1):
             created.append(
                 Process.objects.create(
-                    organisation=organisation, kind=spec.kind, parent=process, code=_free_code(code, taken),
-                    name=name, order=index,
-                )  # fmt: skip
+                    organisation=organisation,
+                    kind=spec.kind,
+                    parent=process,
+                    code=_free_code(code, taken),
+                    name=name,
+                    order=index,
+                )
             )
         for index, kpi in enumerate(spec.kpis, start=1):
-            Kpi.objects.create(process=process, name=kpi.name, unit=kpi.unit, target_value=kpi.target,
-                               direction=kpi.direction, order=index)  # fmt: skip
+            Kpi.objects.create(
+                process=process,
+                name=kpi.name,
+                unit=kpi.unit,
+                target_value=kpi.target,
+                direction=kpi.direction,
+                order=index,
+            )
     return created
 
 
@@ -290,8 +316,10 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
             }
         else:
             description = _("The essential criterion %(ref)s scored %(score)s, below the required %(min)s.") % {
-                "ref": requirement.ref_id, "score": score.normalize(), "min": minimum.normalize(),
-            }  # fmt: skip
+                "ref": requirement.ref_id,
+                "score": score.normalize(),
+                "min": minimum.normalize(),
+            }
         order += 1
         action = Action.objects.create(
             plan=plan,
@@ -318,9 +346,11 @@ def _save_action(action: Action, data: dict, findings, requirements) -> Action:
         raise ValidationError({"target_kpi": _("Choose a KPI of the organisation's own processes.")})
     if findings is not None:
         findings = _check_subset(
-            findings, selectors.published_findings(organisation), "findings",
+            findings,
+            selectors.published_findings(organisation),
+            "findings",
             _("Only findings of the organisation's published assessments can be linked."),
-        )  # fmt: skip
+        )
     action.full_clean()
     action.save()
     if findings is not None:

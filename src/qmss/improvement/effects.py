@@ -59,9 +59,7 @@ def _published(action: Action):
 
 def _score(assessment: Assessment, ref_id: str) -> Decimal | None:
     return (
-        Result.objects.filter(assessment=assessment, requirement__ref_id=ref_id)
-        .values_list("score", flat=True)
-        .first()
+        Result.objects.filter(assessment=assessment, requirement__ref_id=ref_id).values_list("score", flat=True).first()
     )
 
 
@@ -122,10 +120,8 @@ def kpi_effect(action: Action) -> Effect | None:
     effect.expected = expected
     if expected is None or effect.measured_on < started:
         return effect  # no measurement since the action started
-    if kpi.direction == Kpi.Direction.LOWER:
-        good = effect.observed <= expected
-    else:
-        good = effect.observed >= expected
+    lower_is_better = kpi.direction == Kpi.Direction.LOWER
+    good = effect.observed <= expected if lower_is_better else effect.observed >= expected
     effect.status = ACHIEVED if good else NOT_ACHIEVED
     return effect
 

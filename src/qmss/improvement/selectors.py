@@ -104,8 +104,10 @@ def published_assessments_of(organisation: Organisation) -> QuerySet[Assessment]
 
 
 def organisation_kpis(organisation: Organisation) -> QuerySet[Kpi]:
-    return Kpi.objects.filter(process__organisation=organisation).select_related("process").order_by(
-        "process__order", "process__code", "order", "pk"
+    return (
+        Kpi.objects.filter(process__organisation=organisation)
+        .select_related("process")
+        .order_by("process__order", "process__code", "order", "pk")
     )
 
 
@@ -255,17 +257,28 @@ def plan_actions(plan: DevelopmentPlan) -> list[Action]:
     )
     for action in actions:
         action.overdue = action.is_overdue(day)
-        action.due_soon = action.is_open and not action.overdue and action.deadline is not None and (
-            action.deadline <= day + timedelta(days=UPCOMING_DAYS)
+        action.due_soon = (
+            action.is_open
+            and not action.overdue
+            and action.deadline is not None
+            and (action.deadline <= day + timedelta(days=UPCOMING_DAYS))
         )
     return actions
 
 
 def get_action(scope: Scope, action_pk: int) -> Action:
     qs = visible_actions(scope).select_related(
-        "plan", "plan__organisation", "plan__service", "plan__source_assessment", "owner", "reviewed_by",
-        "target_requirement", "target_requirement__framework", "target_kpi", "target_kpi__process",
-    )  # fmt: skip
+        "plan",
+        "plan__organisation",
+        "plan__service",
+        "plan__source_assessment",
+        "owner",
+        "reviewed_by",
+        "target_requirement",
+        "target_requirement__framework",
+        "target_kpi",
+        "target_kpi__process",
+    )
     action = get_object_or_404_scoped(qs, pk=action_pk)
     action.overdue = action.is_overdue(today())
     return action
@@ -273,9 +286,7 @@ def get_action(scope: Scope, action_pk: int) -> Action:
 
 def action_links(action: Action) -> dict:
     return {
-        "findings": list(
-            action.findings.select_related("result__requirement", "result__assessment").order_by("pk")
-        ),
+        "findings": list(action.findings.select_related("result__requirement", "result__assessment").order_by("pk")),
         "requirements": list(action.requirements.select_related("framework").order_by("framework", "order")),
     }
 

@@ -35,6 +35,12 @@ COLOURS = {
     "main": ("#2362a2", "#1a4a7a", "#ffffff"),
     "support": ("#f5f5f5", "#595959", "#262626"),
 }
+LINK_STYLE = (
+    ".process-map .hit{fill:transparent;stroke:none;cursor:pointer}"
+    ".process-map a:hover .hit{stroke:#595959;stroke-width:2;stroke-dasharray:4 2}"
+    ".process-map a:focus .hit{stroke:#000;stroke-width:3;outline:none}"
+    ".process-map a:focus-visible .hit{stroke:#000;stroke-width:3}"
+)
 BAND_FILL = {"management": "#f7fafd", "main": "#fbfbfb", "support": "#f9f9f9"}
 
 
@@ -67,8 +73,17 @@ def wrap(text: str, width_px: float, font_size: float = FONT, max_lines: int = M
     return lines
 
 
-def _text(x: float, y: float, lines: Sequence[str], *, size: float, colour: str, weight: str = "normal",
-          anchor: str = "start", line: float = LINE) -> str:  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    lines: Sequence[str],
+    *,
+    size: float,
+    colour: str,
+    weight: str = "normal",
+    anchor: str = "start",
+    line: float = LINE,
+) -> str:
     spans = "".join(
         f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line}">{escape(text)}</tspan>' for i, text in enumerate(lines)
     )
@@ -78,8 +93,13 @@ def _text(x: float, y: float, lines: Sequence[str], *, size: float, colour: str,
     )
 
 
-def _link(url: str, body: str) -> str:
-    return f"<a href={quoteattr(url)}>{body}</a>"
+def _hit(url: str, label: str, shape: str) -> str:
+    """A link over a drawn box: the transparent ``shape`` takes the clicks and shows the focus ring."""
+    return f"<a href={quoteattr(url)} aria-label={quoteattr(label)}>{shape}</a>"
+
+
+def _hit_rect(url: str, label: str, x: float, y: float, w: float, h: float) -> str:
+    return _hit(url, label, f'<rect class="hit" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6"/>')
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -88,23 +108,29 @@ def _chunks(items: list, size: int) -> list[list]:
 
 class _Canvas:
     def __init__(self) -> None:
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # the drawing (an image for assistive technology)
+        self.links: list[str] = []  # links laid over it, outside the image
         self.y = PAD
 
     def add(self, part: str) -> None:
         self.parts.append(part)
 
 
-def _children_block(item: MapItem, x: float, y: float, width: float, colour: str) -> tuple[list[str], float]:
-    """The sub-processes of ``item`` as linked lines from (x, y); returns the parts and the height used."""
+def _children_block(canvas: _Canvas, item: MapItem, x: float, y: float, width: float, colour: str) -> list[str]:
+    """The sub-processes of ``item`` as lines from (x, y); returns the drawn parts and adds a link per line to the
+    canvas (the height used is :func:`_children_height`)."""
     parts, height = [], 0.0
     for child in item.children:
         lines = wrap(f"▸ {child.label}", width, SMALL, max_lines=2)
-        parts.append(
-            _link(child.url, _text(x, y + height + SMALL, lines, size=SMALL, colour=colour, line=SMALL_LINE))
-        )
-        height += len(lines) * SMALL_LINE + 3
-    return parts, height
+        parts.append(_text(x, y + height + SMALL, lines, size=SMALL, colour=colour, line=SMALL_LINE))
+        line_h = len(lines) * SMALL_LINE + 3
+        canvas.links.append(_hit_rect(child.url, child.label, x - 3, y + height, width + 6, line_h))
+        height += line_h
+    return parts
+
+
+def _children_height(item: MapItem, width: float) -> float:
+    return sum(len(wrap(f"▸ {c.label}", width, SMALL, max_lines=2)) * SMALL_LINE + 3 for c in item.children)
 
 
 def _box_band(canvas: _Canvas, band: MapBand) -> None:
@@ -131,10 +157,13 @@ def _box_band(canvas: _Canvas, band: MapBand) -> None:
                 f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
             )
             text = _text(x + BOX_PAD, y + BOX_PAD + FONT, title, size=FONT, colour=colour, weight="bold")
-            body.append(_link(item.url, shape + text))
-            parts, _used = _children_block(item, x + BOX_PAD, y + BOX_PAD + len(title) * LINE + 4, box_w - 2 * BOX_PAD,
-                                           colour)  # fmt: skip
-            body.extend(parts)
+            body.append(shape + text)
+            canvas.links.append(_hit_rect(item.url, item.label, x, y, box_w, BOX_PAD + len(title) * LINE + 4))
+            body.extend(
+                _children_block(
+                    canvas, item, x + BOX_PAD, y + BOX_PAD + len(title) * LINE + 4, box_w - 2 * BOX_PAD, colour
+                )
+            )
         y += row_h + GAP
     if not band.items:
         body.append(_text(PAD + GAP, y + FONT, [_("No processes of this type yet.")], size=FONT, colour="#595959"))
@@ -156,8 +185,14 @@ def _band_frame(band: MapBand, top: float, height: float) -> str:
 
 def _chevron(x: float, y: float, w: float, h: float, first: bool) -> str:
     notch = 0 if first else ARROW_TIP
-    points = [(x, y), (x + w - ARROW_TIP, y), (x + w, y + h / 2), (x + w - ARROW_TIP, y + h), (x, y + h),
-              (x + notch, y + h / 2)]  # fmt: skip
+    points = [
+        (x, y),
+        (x + w - ARROW_TIP, y),
+        (x + w, y + h / 2),
+        (x + w - ARROW_TIP, y + h),
+        (x, y + h),
+        (x + notch, y + h / 2),
+    ]
     return " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
 
 
@@ -184,10 +219,12 @@ def _main_band(canvas: _Canvas, band: MapBand) -> None:
             )
             text_x = x + (BOX_PAD if first else ARROW_TIP + 4)
             text_y = y + (arrow_h - len(title) * LINE) / 2 + FONT - 2
-            body.append(_link(item.url, shape + _text(text_x, text_y, title, size=FONT, colour=colour, weight="bold")))
-            parts, used = _children_block(item, x + ARROW_TIP / 2, y + arrow_h + 6, box_w - ARROW_TIP - 8, "#262626")
-            body.extend(parts)
-            under = max(under, used)
+            body.append(shape + _text(text_x, text_y, title, size=FONT, colour=colour, weight="bold"))
+            points = _chevron(x, y, box_w, arrow_h, first)
+            canvas.links.append(_hit(item.url, item.label, f'<polygon class="hit" points="{points}"/>'))
+            child_w = box_w - ARROW_TIP - 8
+            body.extend(_children_block(canvas, item, x + ARROW_TIP / 2, y + arrow_h + 6, child_w, "#262626"))
+            under = max(under, _children_height(item, child_w))
         y += arrow_h + under + 6 + GAP
     if not band.items:
         body.append(_text(PAD + GAP, y + FONT, [_("No processes of this type yet.")], size=FONT, colour="#595959"))
@@ -208,23 +245,32 @@ def _description(bands: Sequence[MapBand]) -> str:
     return " ".join(parts)
 
 
-def render_process_map(bands: Sequence[MapBand], *, title: str, id_prefix: str = "process-map",
-                       standalone: bool = False) -> str:  # fmt: skip
+def render_process_map(
+    bands: Sequence[MapBand], *, title: str, id_prefix: str = "process-map", standalone: bool = False
+) -> str:
     """The SVG of a process map. ``standalone`` adds the XML declaration and namespaces for a downloaded file."""
     canvas = _Canvas()
     for band in bands:
         (_main_band if band.kind == "main" else _box_band)(canvas, band)
     height = canvas.y + PAD / 2
     namespaces = ' xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
-    head = (
+    # The drawing is an image (named by the title, described by the desc); the links to the processes lie over
+    # it outside the image, so that they stay reachable by keyboard and screen readers.
+    svg = (
         f'<svg{namespaces} viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
-        f'role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc" class="process-map" '
+        f'role="group" aria-labelledby="{id_prefix}-title" class="process-map" '
         f'font-family="DejaVu Sans, Roboto, Arial, sans-serif">'
         f'<title id="{id_prefix}-title">{escape(title)}</title>'
+        f"<style>{LINK_STYLE}</style>"
+        f'<g role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
         f'<desc id="{id_prefix}-desc">{escape(_description(bands))}</desc>'
         f'<rect x="0" y="0" width="{WIDTH}" height="{height:.0f}" fill="#ffffff"/>'
+        + "".join(canvas.parts)
+        + "</g>"
+        + '<g class="process-map__links">'
+        + "".join(canvas.links)
+        + "</g></svg>"
     )
-    svg = head + "".join(canvas.parts) + "</svg>"
     if standalone:
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
     return svg
@@ -236,10 +282,14 @@ def bands_from_groups(groups, url_for: Callable[[object], str]) -> list[MapBand]
     bands = []
     for group in groups:
         items = [
-            MapItem(code=p.code, name=p.name, url=url_for(p),
-                    children=[MapItem(code=c.code, name=c.name, url=url_for(c)) for c in p.subprocesses])
+            MapItem(
+                code=p.code,
+                name=p.name,
+                url=url_for(p),
+                children=[MapItem(code=c.code, name=c.name, url=url_for(c)) for c in p.subprocesses],
+            )
             for p in group.processes
-        ]  # fmt: skip
+        ]
         bands.append(MapBand(kind=group.kind, label=labels[group.kind], items=items))
     return bands
 
@@ -251,8 +301,9 @@ def _fmt(value) -> str:
     return number_format(value, decimal_pos=None) if value is not None else "–"
 
 
-def sparkline(values: Sequence[Decimal], *, target: Decimal | None = None, label: str = "", width: int = 140,
-              height: int = 32) -> str:  # fmt: skip
+def sparkline(
+    values: Sequence[Decimal], *, target: Decimal | None = None, label: str = "", width: int = 140, height: int = 32
+) -> str:
     """A small line chart of a KPI's values (with the target as a dashed line), with a text alternative."""
     if not values:
         return ""
@@ -267,8 +318,10 @@ def sparkline(values: Sequence[Decimal], *, target: Decimal | None = None, label
 
     points = " ".join(f"{4 + i * step:.1f},{y_of(v):.1f}" for i, v in enumerate(numbers))
     alt = label or _("Trend of %(n)s values from %(first)s to %(last)s") % {
-        "n": len(numbers), "first": _fmt(values[0]), "last": _fmt(values[-1]),
-    }  # fmt: skip
+        "n": len(numbers),
+        "first": _fmt(values[0]),
+        "last": _fmt(values[-1]),
+    }
     target_line = ""
     if target is not None:
         ty = y_of(float(target))
@@ -308,14 +361,12 @@ def nonconformity_chart(rows: Sequence[dict], *, title: str, id_prefix: str = "n
         parts.append(_text(label_w + major_w + minor_w + 6, y + 17, [str(row["total"])], size=12, colour="#262626"))
     legend_y = top + len(rows) * row_h + 18
     parts.append(f'<rect x="{label_w}" y="{legend_y - 10}" width="12" height="12" fill="#b3261e"/>')
-    parts.append(_text(label_w + 18, legend_y, [_("major nonconformities")], size=12, colour="#262626"))
+    parts.append(_text(label_w + 18, legend_y, [_("Major nonconformities")], size=12, colour="#262626"))
     parts.append(
         f'<rect x="{label_w + 220}" y="{legend_y - 10}" width="12" height="12" fill="#f0c36d" stroke="#6b4e00"/>'
     )
-    parts.append(_text(label_w + 238, legend_y, [_("minor nonconformities")], size=12, colour="#262626"))
-    desc = "; ".join(
-        f"{row['standard_ref']} {row['standard_title']}: {row['major']} + {row['minor']}" for row in rows
-    )
+    parts.append(_text(label_w + 238, legend_y, [_("Minor nonconformities")], size=12, colour="#262626"))
+    desc = "; ".join(f"{row['standard_ref']} {row['standard_title']}: {row['major']} + {row['minor']}" for row in rows)
     total_w = label_w + bar_w + 50
     return (
         f'<svg viewBox="0 0 {total_w} {height}" width="100%" style="max-width:{total_w}px" role="img" '

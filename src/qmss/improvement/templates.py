@@ -79,7 +79,21 @@ def _text(data: dict, key: str, where: str, *, required: bool = False) -> str:
     return str(value).strip()
 
 
+PROCESS_KEYS = {"code", "kind", "name", "subprocesses", "kpis", *TEXT_FIELDS}
+SUBPROCESS_KEYS = {"code", "name"}
+KPI_KEYS = {"name", "unit", "target", "direction"}
+
+
+def _check_keys(data, allowed: set[str], where: str) -> None:
+    if not isinstance(data, dict):
+        raise ProcessTemplateError(f"{where}: expected a mapping, got {data!r}")
+    unknown = set(data) - allowed
+    if unknown:
+        raise ProcessTemplateError(f"{where}: unknown keys {sorted(unknown)} (a comma in an unquoted value?)")
+
+
 def _kpi(data: dict, where: str) -> KpiSpec:
+    _check_keys(data, KPI_KEYS, where)
     target = data.get("target")
     try:
         target = Decimal(str(target)) if target is not None else None
@@ -88,11 +102,18 @@ def _kpi(data: dict, where: str) -> KpiSpec:
     direction = data.get("direction", Kpi.Direction.HIGHER)
     if direction not in Kpi.Direction.values:
         raise ProcessTemplateError(f"{where}: direction must be one of {Kpi.Direction.values}")
-    return KpiSpec(name=_text(data, "name", where, required=True), unit=_text(data, "unit", where),
-                   target=target, direction=direction)  # fmt: skip
+    return KpiSpec(
+        name=_text(data, "name", where, required=True),
+        unit=_text(data, "unit", where),
+        target=target,
+        direction=direction,
+    )
 
 
 def _process(data: dict, where: str) -> ProcessSpec:
+    _check_keys(data, PROCESS_KEYS, where)
+    for sub in data.get("subprocesses") or ():
+        _check_keys(sub, SUBPROCESS_KEYS, f"{where}/{data.get('code')}")
     kind = data.get("kind")
     if kind not in Process.Kind.values:
         raise ProcessTemplateError(f"{where}: kind must be one of {Process.Kind.values}")
@@ -129,8 +150,12 @@ def parse_library(data: dict, label: str = FILE_NAME) -> TemplateLibrary:
         if len(codes) != len(set(codes)):
             raise ProcessTemplateError(f"{label}/{key}: process codes must be unique")
         templates.append(
-            ProcessTemplate(key=key, name=_text(item, "name", label, required=True),
-                            description=_text(item, "description", label), processes=processes)  # fmt: skip
+            ProcessTemplate(
+                key=key,
+                name=_text(item, "name", label, required=True),
+                description=_text(item, "description", label),
+                processes=processes,
+            )
         )
     return TemplateLibrary(
         urn=str(data["urn"]),

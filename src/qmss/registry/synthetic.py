@@ -172,7 +172,9 @@ def _ico(rng: random.Random, taken: set[str]) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return f"+420 {rng.choice((601, 603, 720, 731, 777, 485, 377, 596))} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+    return (
+        f"+420 {rng.choice((601, 603, 720, 731, 777, 485, 377, 596))} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+    )
 
 
 def _slug(text: str) -> str:
@@ -282,7 +284,7 @@ class _Generator:
             "identifikator": str((serial * 7919 + 1_234_567) % 9_000_000 + 1_000_000),
             "datumPoskytovaniOd": start.isoformat(),
             "datumPoskytovaniDo": end.isoformat() if end else None,
-            "kontaktniAdresy": [],
+            "kontaktniAdresy": [address] if (address := self.address(home)) and rng.random() < 0.7 else [],
             "druhSocialniSluzby": {"id": kind},
             "zarizeni": sites,
             "poskytovatel": provider,

@@ -45,7 +45,6 @@ class CriterionRow:
     ref_id: str
     title: str
     essential: bool
-    applicable: bool = True
     value_key: str = ""
     value_label: str = ""
     score: Decimal | None = None
@@ -192,11 +191,9 @@ def _label(choices, value: str) -> str:
         return value
 
 
-# --- evaluation -------------------------------------------------------------------------------------------
-
-
 def _applicable_ids(assessment: Assessment, tree) -> set[int] | None:
-    """Requirement ids that apply to the assessed service; None when nothing is restricted (≤ 1 query)."""
+    """Requirement ids that apply to the assessed service; None when nothing is restricted (≤ 1 query).
+    The evaluation leaves the others out, so the report lists only criteria that apply."""
     if assessment.service_id is None or not any(req.applicability for req in tree.requirements):
         return None
     service = assessment.service
@@ -318,7 +315,6 @@ def report_data(assessment: Assessment | int) -> ReportData:
                 CriterionRow(
                     requirement_id=criterion.requirement_id, ref_id=criterion.ref_id,
                     title=creq.title if creq else "", essential=bool(criterion.essential),
-                    applicable=applicable is None or criterion.requirement_id in applicable,
                     value_key=value.key if value else "", value_label=value.label if value else "",
                     score=criterion.score, max_score=criterion.max_score,
                     failed_essential=bool(criterion.failed_essential), comment=result.comment if result else "",
@@ -362,7 +358,7 @@ def report_data(assessment: Assessment | int) -> ReportData:
         share=_fraction(evaluation.share), passed=evaluation.passed, rule_label=str(evaluation.rule_label or ""),
         rule_text=describe_pass_rule(framework),
         failed_essential=[c for c in criteria if c.failed_essential],
-        missing=[c for c in criteria if c.applicable and not c.answered],
+        missing=[c for c in criteria if not c.answered],
         finding_groups=groups, evidence=evidence, generated_at=now,
     )  # fmt: skip
 

@@ -4,9 +4,9 @@ an inline SVG chart). Rendering is the bulk of the time, so the template is kept
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils.html import strip_spaces_between_tags
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, pgettext
 
 from qmss.assessments.reports.charts import share_bar_chart
 from qmss.assessments.reports.data import ReportData
@@ -29,12 +29,11 @@ def report_context(data: ReportData) -> dict:
         "report": data,
         "chart": share_bar_chart(data.standards),
         "language_code": get_language() or "cs",
-        "css": {
-            "header_left": mark_safe(css_string(_short(data.title, 60))),  # noqa: S308 – escaped for CSS above
-            "header_right": mark_safe(css_string(_short(data.subject_name, 60))),  # noqa: S308
-            "footer_left": mark_safe(css_string(f"QMSS · {data.framework_short_name} v{data.framework_version}")),  # noqa: S308
-            "page_label": mark_safe(css_string(_("Page"))),  # noqa: S308
-            "page_of": mark_safe(css_string(_("of"))),  # noqa: S308
+        "css": {  # quoted CSS strings for the page margins
+            "header": mark_safe(css_string(_short(f"{data.title} · {data.subject_name}", 110))),  # noqa: S308
+            "footer": mark_safe(css_string(f"QMSS · {data.framework_short_name} v{data.framework_version}")),  # noqa: S308
+            "page_label": mark_safe(css_string(pgettext("report footer: Page 3 of 12", "Page"))),  # noqa: S308
+            "page_of": mark_safe(css_string(pgettext("report footer: Page 3 of 12", "of"))),  # noqa: S308
         },
     }
 
@@ -47,5 +46,6 @@ def render_pdf(data: ReportData) -> bytes:
     """The report of ``data`` as PDF bytes."""
     from weasyprint import HTML
 
-    # No base URL: the document loads nothing (inline CSS and SVG, system fonts).
-    return HTML(string=render_html(data)).write_pdf()
+    # Whitespace between tags only adds text boxes to lay out (the templates need none of it). No base URL:
+    # the document loads nothing (inline CSS and SVG, system fonts).
+    return HTML(string=strip_spaces_between_tags(render_html(data))).write_pdf()

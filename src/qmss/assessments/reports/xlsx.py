@@ -11,7 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,12 +30,20 @@ TOP = Alignment(vertical="top")
 PERCENT = "0.0 %"
 SCORE = "0.##"
 DATE = "d. m. yyyy"
+DATETIME = "d. m. yyyy h:mm"
 ILLEGAL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
 def sheet_titles() -> tuple[str, str, str, str]:
-    """Names of the four sheets in the active language (Czech: Souhrn, Kritéria, Zjištění, Doklady)."""
-    return (_("Summary"), _("Criteria"), _("Findings"), _("Evidence"))
+    """Names of the four sheets in the active language (Czech: Souhrn, Kritéria, Zjištění, Doklady); with their
+    own context, so that they may differ from the same words elsewhere. At most 31 characters (Excel)."""
+    names = (
+        pgettext("xlsx sheet", "Summary"),
+        pgettext("xlsx sheet", "Criteria"),
+        pgettext("xlsx sheet", "Findings"),
+        pgettext("xlsx sheet", "Evidence"),
+    )
+    return tuple(name[:31] for name in names)
 
 
 def _clean(value):
@@ -56,7 +66,9 @@ def _write_row(ws: Worksheet, row: int, values: Sequence, *, formats: dict[int, 
                 cell.alignment = WRAP
             else:
                 cell.alignment = TOP
-        elif isinstance(value, datetime | date):
+        elif isinstance(value, datetime):
+            cell.number_format = DATETIME
+        elif isinstance(value, date):
             cell.number_format = DATE
         elif isinstance(value, int | float) and formats and col in formats:
             cell.number_format = formats[col]
@@ -96,7 +108,7 @@ def _yes_no(value: bool) -> str:
 
 def _verdict(data: ReportData) -> str:
     if data.passed is None:
-        return _("Not evaluated")
+        return _("Incomplete") if data.missing else _("No verdict")
     return _("Passed") if data.passed else _("Not passed")
 
 
@@ -104,7 +116,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.cell(row=1, column=1, value=_clean(data.title)).font = TITLE_FONT
     ws.cell(row=1, column=1).data_type = TYPE_STRING
     share_label = _("Share")
-    period = " – ".join(d.strftime("%d.%m.%Y") if d else "…" for d in (data.period_start, data.period_end))
+    period = " – ".join(date_format(d, "SHORT_DATE_FORMAT") if d else "…" for d in (data.period_start, data.period_end))
     facts = [
         (_("Service"), data.service_name or "–"),
         (_("Provider"), data.provider_name),
@@ -121,7 +133,10 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
         (_("Maximum"), data.max_total),
         (share_label, data.share),
         (_("Result"), _verdict(data)),
-        (_("Pass rule"), " ".join(part for part in (data.rule_text, f"({data.rule_label})" if data.rule_label else "") if part)),
+        (
+            _("Pass rule"),
+            " ".join(part for part in (data.rule_text, f"({data.rule_label})" if data.rule_label else "") if part),
+        ),
         (_("Failed essential criteria"), ", ".join(c.ref_id for c in data.failed_essential) or "–"),
         (_("Criteria without a result"), len(data.missing)),
         (_("Report generated"), data.generated_at),
@@ -149,10 +164,9 @@ def _criteria_sheet(ws: Worksheet, data: ReportData) -> int:
     rows = []
     for standard in data.standards:
         for c in standard.criteria:
-            result = c.value_label if c.applicable else _("not applicable")
             rows.append(
                 (
-                    c.ref_id, f"{standard.ref_id} {standard.title}", c.title, _yes_no(c.essential), result,
+                    c.ref_id, f"{standard.ref_id} {standard.title}", c.title, _yes_no(c.essential), c.value_label,
                     c.score, c.max_score, _yes_no(c.failed_essential), c.comment, "; ".join(c.evidence),
                 )
             )  # fmt: skip

@@ -145,9 +145,13 @@ class Action(TimeStamped):
     review_text = models.TextField(_("effectiveness review"), blank=True)
     review_verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 

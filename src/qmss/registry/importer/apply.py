@@ -9,13 +9,16 @@ would-be changes are kept in :attr:`Importer.pending_changes`.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from qmss.registry.importer.bulk import raw_values
 from qmss.registry.importer.codelists import CodeMaps
 from qmss.registry.importer.diff import ENDED_FIELD, field_changes, is_ending
 from qmss.registry.importer.errors import RecordError
@@ -81,13 +84,13 @@ class Importer:
         for service_id, code in facilities.iterator(chunk_size=5000):
             unknown_places[service_id].append(code)
         self.existing: dict[int, Existing] = {}
-        rows = Service.objects.order_by().values_list("portal_id", "pk", "fingerprint", "unmapped_codes")
-        for portal_id, pk, print_, unmapped in rows.iterator(chunk_size=5000):
+        for portal_id, pk, digest, unmapped in raw_values(
+            Service, ("portal_id", "id", "fingerprint", "unmapped_codes")
+        ):
             unresolved = (tuple(sorted(set(unmapped or ()))), tuple(sorted(set(unknown_places.get(pk, ())))))
-            self.existing[portal_id] = Existing(pk, print_, unresolved)
+            self.existing[portal_id] = Existing(pk, digest, unresolved)
         self.providers: dict[str, list[Any]] = {}  # ico -> [pk, values in the database (or None)]
-        rows = Provider.objects.order_by().values_list("ico", "pk", *PROVIDER_FIELDS)
-        for ico, pk, *values in rows.iterator(chunk_size=5000):
+        for ico, pk, *values in raw_values(Provider, ("ico", "id", *PROVIDER_FIELDS)):
             self.providers[ico] = [pk, tuple(values)]
 
     # -- one record -----------------------------------------------------------------------------------------------
@@ -103,13 +106,14 @@ class Importer:
         try:
             canonical, provider_extra = normalise(record)
         except RecordError as error:
-            if isinstance(ident := record.get("portalId"), int):
-                self.seen.add(ident)  # present in the file, only unreadable: not "missing"
+            with contextlib.suppress(RecordError):
+                self.seen.add(portal_id_of(record))  # present in the file, only unreadable: not "missing"
             self.skip(index, record, error)
             return
         portal_id = canonical["portalId"]
         if portal_id in self.seen:
-            self.skip(index, record, RecordError("portalId", f"duplicate portal id {portal_id}"))
+            twice = _("the portal id %(id)s occurs twice") % {"id": portal_id}
+            self.skip(index, record, RecordError("portalId", twice))
             return
         self.seen.add(portal_id)
         self.counts["services"] += 1
@@ -118,9 +122,9 @@ class Importer:
         unmapped = unmapped_refs(canonical, self.maps)
         self.unmapped.update(unmapped)
         text = canonical_json(canonical)
-        print_ = fingerprint_of(text)
+        digest = fingerprint_of(text)
         existing = self.existing.get(portal_id)
-        if existing is not None and existing.fingerprint == print_:
+        if existing is not None and existing.fingerprint == digest:
             if existing.unresolved == ((), ()):
                 self.counts["unchanged"] += 1
                 return
@@ -129,16 +133,22 @@ class Importer:
                 self.counts["unchanged"] += 1
                 return
             self.counts["relinked"] += 1  # same record, but codes or places it names can now be resolved
-        self.batch.append(Pending(canonical, print_, unmapped, existing, text=text))
+        self.batch.append(Pending(canonical, digest, unmapped, existing, text=text))
         if len(self.batch) >= BATCH_SIZE:
             self.flush()
 
     def _want_provider(self, snapshot: dict[str, Any], extra: dict[str, Any]) -> None:
+        """What the provider row should hold: the last record wins for each value the records give."""
         ico = snapshot["ico"]
-        name = (snapshot["nazev"] or ico)[:500]
+        wanted = self.provider_wanted.get(ico)
+        if wanted is None:
+            known = self.providers.get(ico)
+            wanted = known[1] if known is not None else (ico, "", "", [], [], [])
+        name, legal_form, registry_id, emails, phones, websites = wanted
         self.provider_wanted[ico] = (
-            name, (snapshot["pravniForma"] or "")[:200], (extra["id"] or "")[:64],
-            extra["emaily"], extra["telefony"], extra["weby"],
+            (snapshot["nazev"] or name)[:500], (snapshot["pravniForma"] or legal_form)[:200],
+            (extra["id"] or registry_id)[:64], extra.get("emaily", emails), extra.get("telefony", phones),
+            extra.get("weby", websites),
         )  # fmt: skip
 
     # -- a batch --------------------------------------------------------------------------------------------------
@@ -256,6 +266,7 @@ class Importer:
             for portal_id, kind in rows:
                 last.setdefault(portal_id, kind)
             already.update(pid for pid, kind in last.items() if kind == RegistryChange.Kind.MISSING)
+        rows = []
         for portal_id in missing:
             if portal_id in already:
                 continue
@@ -264,4 +275,5 @@ class Importer:
             if self.dry_run:
                 self._record_changes(pending, service_id)
             else:
-                self.writer.insert_changes(self.writer.change_rows(service_id, portal_id, pending.changes))
+                rows.extend(self.writer.change_rows(service_id, portal_id, pending.changes))
+        self.writer.insert_changes(rows)

@@ -31,6 +31,7 @@ _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})
 # Every dict of the canonical record is built with its keys in sorted order, so this encoder (without
 # sort_keys, which costs a third of the encoding time) gives exactly the sort_keys=True text.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_SORTING_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 _TEXT, _NAMED, _NUMBER, _POSTAL = 0, 1, 2, 3
 #: Address parts kept, in sorted key order: (key, how to read it, code-list prefix for territory references).
@@ -61,7 +62,8 @@ class _Bad(Exception):
 
 
 def canonical_json(canonical: dict[str, Any]) -> str:
-    """The canonical JSON text: sorted keys, compact, not ASCII-escaped (= ``json.dumps(sort_keys=True)``)."""
+    """The canonical JSON text of a dict made by :func:`normalise`: sorted keys, compact, not ASCII-escaped
+    (the same text as ``json.dumps(sort_keys=True)``, without the cost of sorting)."""
     return _ENCODER.encode(canonical)
 
 
@@ -70,8 +72,8 @@ def fingerprint_of(text: str) -> str:
 
 
 def fingerprint(canonical: dict[str, Any]) -> str:
-    """sha1 of the canonical JSON of a record."""
-    return fingerprint_of(canonical_json(canonical))
+    """sha1 of the canonical JSON of a record, for a canonical dict in any key order (e.g. read back from jsonb)."""
+    return fingerprint_of(_SORTING_ENCODER.encode(canonical))
 
 
 def ref_code(ref: str | None) -> str | None:
@@ -113,7 +115,11 @@ def _date(value: Any, where: str) -> str | None:
     raise _Bad(where, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": value})
 
 
-def _whole(value: Any, where: str, *, allow_digit_text: bool = False) -> int | None:
+MAX_INTEGER = 2**31 - 1  # capacities (an integer column)
+MAX_BIG_INTEGER = 2**63 - 1  # portal ids, address points (bigint columns)
+
+
+def _whole(value: Any, where: str, *, allow_digit_text: bool = False, limit: int = MAX_BIG_INTEGER) -> int | None:
     if value is None:
         return None
     cls = value.__class__
@@ -127,6 +133,8 @@ def _whole(value: Any, where: str, *, allow_digit_text: bool = False) -> int | N
         raise _Bad(where, _("“%(value)s” is not a whole number") % {"value": value})
     if number < 0:
         raise _Bad(where, _("“%(value)s” is negative") % {"value": value})
+    if number > limit:
+        raise _Bad(where, _("“%(value)s” is too large") % {"value": value})
     return number
 
 
@@ -169,28 +177,38 @@ def _territory_code(value: Any, key: str, prefix: str) -> str | None:
         head, _sep, code = ref.strip().rpartition("/")
         if (not head or head == prefix) and code.isascii() and code.isdigit():
             return code
-    raise _Bad(
-        f".{key}", _("“%(value)s” is not a %(prefix)s/<number> reference") % {"value": ref, "prefix": prefix}
-    )
+    raise _Bad(f".{key}", _("“%(value)s” is not a %(prefix)s/<number> reference") % {"value": ref, "prefix": prefix})
 
 
 def _contacts(value: Any, key: str) -> list[str]:
+    """``[{"web": "www.x.cz", "poznamka": null}]`` → ``["www.x.cz"]`` (unique, in order)."""
     found: dict[str, None] = {}
-    for position, entry in enumerate(_list(value)):
-        text = _text(entry.get(key) if entry.__class__ is dict else entry, f"[{position}].{key}")
+    for entry in _list(value):
+        text = entry.get(key) if entry.__class__ is dict else entry
+        if text.__class__ is str:
+            text = text.strip()
+        elif text is not None:
+            text = _text_other(text, f"[{_position(value, entry)}].{key}")
         if text:
             found[text] = None
     return list(found)
 
 
+def _position(items: list[Any], entry: Any) -> int:
+    return next(position for position, item in enumerate(items) if item is entry)
+
+
 def _group_refs(value: Any, inner: str) -> list[str]:
     """``[{"cilovaSkupina": {"id": "CilovaSkupinaOsoby/24"}}]`` → ``["CilovaSkupinaOsoby/24"]`` (sorted, unique)."""
     refs = set()
-    for position, entry in enumerate(_list(value)):
-        if entry.__class__ is dict and inner in entry:
-            ref = _ref(entry[inner], f"[{position}].{inner}")
-        else:
-            ref = _ref(entry, f"[{position}]")
+    for entry in _list(value):
+        ref = entry.get(inner) if entry.__class__ is dict and inner in entry else entry
+        if ref.__class__ is dict:
+            ref = ref.get("id")
+        if ref.__class__ is str:
+            ref = ref.strip()
+        elif ref is not None:
+            ref = _text_other(ref, f"[{_position(value, entry)}].{inner}.id")
         if ref:
             refs.add(ref)
     return sorted(refs)
@@ -228,7 +246,8 @@ def _address(raw: Any) -> dict[str, Any] | None:
         elif how == _TEXT:
             value = value.strip() or None if value.__class__ is str else _text_other(value, f".{key}")
         elif how == _NUMBER:
-            value = value if value.__class__ is int and value >= 0 else _whole(value, f".{key}", allow_digit_text=True)
+            if not (value.__class__ is int and 0 <= value <= MAX_BIG_INTEGER):
+                value = _whole(value, f".{key}", allow_digit_text=True)
         else:
             value = _postal_code(value)
         if value is not None:
@@ -255,7 +274,7 @@ def _facility(raw: Any) -> dict[str, Any]:
 def _capacity(raw: Any) -> dict[str, Any]:
     if raw.__class__ is not dict:
         raise _Bad("", _("expected an object"))
-    count = _whole(raw.get("pocet"), ".pocet")
+    count = _whole(raw.get("pocet"), ".pocet", limit=MAX_INTEGER)
     if count is None:
         raise _Bad(".pocet", _("missing registered capacity"))
     kind = _ref(raw.get("typ"), ".typ")
@@ -303,10 +322,13 @@ def _provider(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "pravniForma": _text(legal_form, ".pravniForma"),
     }
     # statutarniOrgany (names of statutory bodies) is personal data: deliberately never read.
+    # The provider's own data, only what the record gives (a contact list that is absent stays as it was).
     extra = {"id": _text(raw.get("id"), ".id")}
     for key, inner in (("weby", "web"), ("emaily", "email"), ("telefony", "telefon")):
+        if raw.get(key) is None:
+            continue
         try:
-            extra[key] = _contacts(raw.get(key), inner)
+            extra[key] = _contacts(raw[key], inner)
         except _Bad as bad:
             raise _Bad(f".{key}{bad.where}", bad.message) from None
     return snapshot, extra
@@ -318,7 +340,7 @@ def _each(items: list[Any], reader, name: str) -> list[dict[str, Any]]:
         try:
             result.append(reader(item))
         except _Bad as bad:
-            raise RecordError(f"{name}[{position}]{bad.where}", bad.message) from None
+            raise _Bad(f"[{position}]{bad.where}", bad.message) from None
     return result
 
 
@@ -333,37 +355,38 @@ def portal_id_of(record: dict[str, Any]) -> int:
     return portal_id
 
 
-def _field(record: dict[str, Any], name: str, reader, *args) -> Any:
-    try:
-        return reader(record.get(name), *args)
-    except _Bad as bad:
-        raise RecordError(f"{name}{bad.where}", bad.message) from None
-
-
 def normalise(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return ``(canonical, provider_extra)`` for one raw record, or raise RecordError."""
     portal_id = portal_id_of(record)
-    kind = _field(record, "druhSocialniSluzby", _ref, "")
-    if kind is None:
-        raise RecordError("druhSocialniSluzby", _("missing kind of service"))
-    provider, provider_extra = _field(record, "poskytovatel", _provider)
-    forms = _each(_field(record, "formy", _list), _form, "formy")
-    if len(forms) > 1:
-        forms.sort(key=lambda item: item["forma"])
-    canonical = {  # keys in sorted order (see _ENCODER)
-        "ciloveSkupiny": _field(record, "ciloveSkupiny", _group_refs, "cilovaSkupina"),
-        "datumPoskytovaniDo": _field(record, "datumPoskytovaniDo", _date, ""),
-        "datumPoskytovaniOd": _field(record, "datumPoskytovaniOd", _date, ""),
-        "druhSocialniSluzby": kind,
-        "emaily": _field(record, "emaily", _contacts, "email"),
-        "formy": forms,
-        "id": _field(record, "id", _text, ""),
-        "identifikator": _field(record, "identifikator", _text, ""),
-        "portalId": portal_id,
-        "poskytovatel": provider,
-        "telefony": _field(record, "telefony", _contacts, "telefon"),
-        "vekoveSkupiny": _field(record, "vekoveSkupiny", _group_refs, "vekovaSkupina"),
-        "weby": _field(record, "weby", _contacts, "web"),
-        "zarizeni": _each(_field(record, "zarizeni", _list), _facility, "zarizeni"),
-    }
+    get = record.get
+    name = "druhSocialniSluzby"  # the field being read, for the error path
+    try:
+        kind = _ref(get(name), "")
+        if kind is None:
+            raise _Bad("", _("missing kind of service"))
+        name = "poskytovatel"
+        provider, provider_extra = _provider(get(name))
+        name = "formy"
+        forms = _each(_list(get(name)), _form, name)
+        if len(forms) > 1:
+            forms.sort(key=lambda item: item["forma"])
+        name = "zarizeni"
+        facilities = _each(_list(get(name)), _facility, name)
+        canonical = {"ciloveSkupiny": _group_refs(get(name := "ciloveSkupiny"), "cilovaSkupina")}
+        # keys in sorted order (see _ENCODER)
+        canonical["datumPoskytovaniDo"] = _date(get(name := "datumPoskytovaniDo"), "")
+        canonical["datumPoskytovaniOd"] = _date(get(name := "datumPoskytovaniOd"), "")
+        canonical["druhSocialniSluzby"] = kind
+        canonical["emaily"] = _contacts(get(name := "emaily"), "email")
+        canonical["formy"] = forms
+        canonical["id"] = _text(get(name := "id"), "")
+        canonical["identifikator"] = _text(get(name := "identifikator"), "")
+        canonical["portalId"] = portal_id
+        canonical["poskytovatel"] = provider
+        canonical["telefony"] = _contacts(get(name := "telefony"), "telefon")
+        canonical["vekoveSkupiny"] = _group_refs(get(name := "vekoveSkupiny"), "vekovaSkupina")
+        canonical["weby"] = _contacts(get(name := "weby"), "web")
+        canonical["zarizeni"] = facilities
+    except _Bad as bad:
+        raise RecordError(f"{name}{bad.where}", bad.message) from None
     return canonical, provider_extra

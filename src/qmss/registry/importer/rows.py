@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from qmss.registry.importer.bulk import raw_values
 from qmss.registry.importer.codelists import CodeMaps
 from qmss.registry.importer.normalise import (
     CAPACITY_PREFIX,
@@ -20,6 +21,8 @@ from qmss.territory.models import Municipality, Region
 
 Place = tuple[int, int, Any, Any]  # municipality pk, region pk, latitude, longitude
 
+#: Facility fields whose values come ready for the database (:func:`load_places`).
+FACILITY_READY = ("latitude", "longitude")
 FACILITY_FIELDS = (
     "service", "position", "name", "street", "house_number", "orientation_number", "address_note", "postal_code",
     "address_point_code", "municipality_code", "municipality", "region", "latitude", "longitude",
@@ -34,9 +37,12 @@ class Places:
 
 
 def load_places() -> Places:
+    """Municipalities by code and regions by RÚIAN code; coordinates as the database gives them (they are only
+    written back into the facility rows, so they skip Django's Decimal conversion both ways)."""
     places = Places()
-    rows = Municipality.objects.order_by().values_list("code", "pk", "region_id", "latitude", "longitude")
-    for code, pk, region_id, latitude, longitude in rows.iterator(chunk_size=5000):
+    for code, pk, region_id, latitude, longitude in raw_values(
+        Municipality, ("code", "id", "region", "latitude", "longitude")
+    ):
         places.municipalities[code] = (pk, region_id, latitude, longitude)
     for ruian_code, pk in Region.objects.exclude(ruian_code=None).values_list("ruian_code", "pk"):
         places.regions_by_ruian[str(ruian_code)] = pk
@@ -144,7 +150,10 @@ def form_rows(canonical: dict[str, Any], maps: CodeMaps) -> list[tuple[tuple, li
             for item in form["kapacity"]
         ]
         forms.append(
-            ((maps.resolve(form["forma"], FORM_PREFIX)[1], form["forma"][:100], form["nepretrzitePoskytovani"]), capacities)
+            (
+                (maps.resolve(form["forma"], FORM_PREFIX)[1], form["forma"][:100], form["nepretrzitePoskytovani"]),
+                capacities,
+            )
         )
     return forms
 

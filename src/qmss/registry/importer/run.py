@@ -90,7 +90,7 @@ def _execute(run: RegistryImport, path: Path, *, codelists, dry_run: bool, parti
         importer.process(index, record)
     importer.finish()
 
-    counts: dict[str, Any] = {key: 0 for key in COUNT_KEYS}
+    counts: dict[str, Any] = dict.fromkeys(COUNT_KEYS, 0)
     counts.update(importer.counts)
     counts["records"] = stream.records
     counts["reference_added"] = added

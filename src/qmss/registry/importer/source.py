@@ -30,9 +30,7 @@ def _open_url(url: str, timeout: int = TIMEOUT_SECONDS):
 
 
 def _download_error(url: str, reason: object) -> RegistryImportError:
-    return RegistryImportError(
-        _("Could not download %(url)s: %(reason)s") % {"url": url, "reason": reason}, file=url
-    )
+    return RegistryImportError(_("Could not download %(url)s: %(reason)s") % {"url": url, "reason": reason}, file=url)
 
 
 def _too_large(url: str, limit: int) -> RegistryImportError:

@@ -8,7 +8,7 @@ from typing import Any
 
 from qmss.registry.importer.bulk import JsonText, RawInserter, prepare
 from qmss.registry.importer.codelists import CodeMaps
-from qmss.registry.importer.rows import FACILITY_FIELDS, Places, facility_row, form_rows
+from qmss.registry.importer.rows import FACILITY_FIELDS, FACILITY_READY, Places, facility_row, form_rows
 from qmss.registry.importer.rows import target_group_ids as _target_group_ids
 from qmss.registry.models import Capacity, Facility, RegistryChange, Service, ServiceForm
 
@@ -40,13 +40,14 @@ class BatchWriter:
         self.now_prepared = prepare(Service, "last_changed_at", now)
         self.forms = RawInserter(ServiceForm, ("service", "form", "form_code", "continuous"))
         self.capacities = RawInserter(Capacity, ("service_form", "capacity_type", "type_code", "count", "description"))
-        self.facilities = RawInserter(Facility, FACILITY_FIELDS)
+        self.facilities = RawInserter(Facility, FACILITY_FIELDS, ready=FACILITY_READY)
         self.groups = RawInserter(Service.target_groups.through, ("service", "targetgroup"))
         self.changes = RawInserter(RegistryChange, CHANGE_FIELDS)
 
     def change_rows(self, service_id: int | None, portal_id: int, changes: list[tuple[str, str, Any, Any]]) -> list:
         return [
-            (self.registry_import_id, service_id, portal_id, kind, path[:200], old, new) for kind, path, old, new in changes
+            (self.registry_import_id, service_id, portal_id, kind, path[:200], old, new)
+            for kind, path, old, new in changes
         ]
 
     def insert_services(self, items: list[tuple[dict[str, Any], int, str]]) -> dict[int, int]:

@@ -20,7 +20,11 @@ class RegistryImport(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=1000)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     dry_run = models.BooleanField(_("dry run"), default=False)
@@ -67,12 +71,16 @@ class RegistryChange(models.Model):
         RegistryImport, verbose_name=_("import"), on_delete=models.CASCADE, related_name="changes"
     )
     service = models.ForeignKey(
-        "registry.Service", verbose_name=_("service"), null=True, blank=True, on_delete=models.SET_NULL,
+        "registry.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="changes",
     )
     portal_id = models.PositiveBigIntegerField(_("registry portal id"), db_index=True)
     kind = models.CharField(_("kind of change"), max_length=10, choices=Kind.choices)
-    field = models.CharField(_("field"), max_length=200, blank=True)
+    field = models.CharField(_("changed field"), max_length=200, blank=True)
     old_value = models.JSONField(_("old value"), null=True, blank=True)
     new_value = models.JSONField(_("new value"), null=True, blank=True)
 

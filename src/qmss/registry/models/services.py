@@ -54,7 +54,9 @@ class Service(models.Model):
     portal_id = models.PositiveBigIntegerField(_("registry portal id"), unique=True)
     registry_id = models.CharField(_("registry id"), max_length=64, blank=True)
     identifier = models.CharField(_("service identifier"), max_length=20, blank=True, db_index=True)
-    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="services")
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="services"
+    )
     kind = models.ForeignKey(
         ServiceKind, verbose_name=_("kind"), null=True, blank=True, on_delete=models.PROTECT, related_name="services"
     )
@@ -66,7 +68,9 @@ class Service(models.Model):
     date_to = models.DateField(_("registered until"), null=True, blank=True)
     target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("target groups"), blank=True)
     unmapped_codes = models.JSONField(
-        _("unmapped codes"), default=list, blank=True,
+        _("unmapped codes"),
+        default=list,
+        blank=True,
         help_text=_("Code-list references no reference library knows; kept as they are, never guessed."),
     )
     emails = models.JSONField(_("e-mails"), default=list, blank=True)
@@ -148,11 +152,19 @@ class Facility(models.Model):
     address_point_code = models.PositiveBigIntegerField(_("RÚIAN address point"), null=True, blank=True)
     municipality_code = models.CharField(_("municipality code"), max_length=6, blank=True)
     municipality = models.ForeignKey(
-        "territory.Municipality", verbose_name=_("municipality"), null=True, blank=True, on_delete=models.SET_NULL,
+        "territory.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="facilities",
     )
     region = models.ForeignKey(
-        "territory.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL,
+        "territory.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="facilities",
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
