@@ -112,7 +112,8 @@ def test_self_assessment_of_the_organisation_with_missing_results(tenant_a):
     assert data.passed is None
     assert len(data.criteria) == 48  # a criterion without a result is still listed
     text = pdf_text(render_pdf(data))
-    assert data.subject_name in text and "1a" in text
+    # pypdf may split kerned pairs ("T ajná"): compare without spaces
+    assert data.subject_name.replace(" ", "") in text.replace(" ", "") and "1a" in text
     workbook = load_workbook(io.BytesIO(render_xlsx(data)))
     assert workbook[sheet_titles()[1]].max_row == 1 + 48
 

@@ -63,7 +63,8 @@ def plan_progress(region_ids) -> list[dict]:
             done=Count("actions", filter=Q(actions__status=Action.Status.DONE)),
             overdue=Count("actions", filter=open_q & Q(actions__deadline__lt=day)),
         )
-        .order_by("organisation_name", "org_id", "service_name", "service_ref")
+        # organisation-wide plans (no service) first on every database: NULLs sort differently otherwise
+        .order_by("organisation_name", "org_id", F("service_name").asc(nulls_first=True), "service_ref")
     )
     result = []
     for row in rows:
