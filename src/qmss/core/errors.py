@@ -13,3 +13,18 @@ class QmssImportError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def located_error(error_class: type[QmssImportError], file: str, line: int | None, field: str, problem: str):
+    """An error for a problem in a data file, worded (in Czech through gettext) with its file, line and field."""
+    from django.utils.translation import gettext as _
+
+    if line is None:
+        message = _("File {file}: {problem}").format(file=file, problem=problem)
+    elif field:
+        message = _("File {file}, line {line}, field “{field}”: {problem}").format(
+            file=file, line=line, field=field, problem=problem
+        )
+    else:
+        message = _("File {file}, line {line}: {problem}").format(file=file, line=line, problem=problem)
+    return error_class(message, file=file, row=line, field=field)

@@ -50,7 +50,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from qmss.core.errors import QmssImportError
+from qmss.core.errors import QmssImportError, located_error
 from qmss.frameworks.models import Framework, Requirement, Scale, ScaleValue
 
 __all__ = [
@@ -91,15 +91,7 @@ class FrameworkLibraryError(QmssImportError):
 
 
 def library_error(file: str, line: int | None, field_name: str, problem: str) -> FrameworkLibraryError:
-    if line is None:
-        message = _("File {file}: {problem}").format(file=file, problem=problem)
-    elif field_name:
-        message = _("File {file}, line {line}, field “{field}”: {problem}").format(
-            file=file, line=line, field=field_name, problem=problem
-        )
-    else:
-        message = _("File {file}, line {line}: {problem}").format(file=file, line=line, problem=problem)
-    return FrameworkLibraryError(message, file=file, row=line, field=field_name)
+    return located_error(FrameworkLibraryError, file, line, field_name, problem)
 
 
 # ---------------------------------------------------------------------------------------------- results

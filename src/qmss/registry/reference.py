@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qmss.core.errors import QmssImportError
+from qmss.core.errors import QmssImportError, located_error
 from qmss.registry.models import (
     AgeGroup,
     BasicActivity,
@@ -48,15 +48,7 @@ class ReferenceLibraryError(QmssImportError):
 
 
 def _error(file: str, line: int | None, field_name: str, problem: str) -> ReferenceLibraryError:
-    if line is None:
-        message = _("File {file}: {problem}").format(file=file, problem=problem)
-    elif field_name:
-        message = _("File {file}, line {line}, field “{field}”: {problem}").format(
-            file=file, line=line, field=field_name, problem=problem
-        )
-    else:
-        message = _("File {file}, line {line}: {problem}").format(file=file, line=line, problem=problem)
-    return ReferenceLibraryError(message, file=file, row=line, field=field_name)
+    return located_error(ReferenceLibraryError, file, line, field_name, problem)
 
 
 # --------------------------------------------------------------------------------------------- specification
