@@ -243,3 +243,39 @@ def test_provider_values_absent_from_a_record_are_kept(make_record, write_regist
     assert provider.websites == ["www.lipova.test"] and provider.emails == ["info@lipova.test"]
     second = run_import(path)
     assert second.counts["providers_updated"] == 0 and second.counts["unchanged"] == 2
+
+
+def test_statutory_bodies_appear_in_no_page_export_or_api(make_record, write_registry, reference, admin_user):
+    from django.test import Client
+
+    record = make_record(portalId=14)
+    record["poskytovatel"]["statutarniOrgany"] = [{"jmeno": "Jan", "prijmeni": "Tajnýstatutár"}]
+    run_import(write_registry([record]))
+    service = Service.objects.get()
+    client = Client()
+    client.force_login(admin_user)
+    urls = [
+        "/registr/",
+        service.get_absolute_url(),
+        service.provider.get_absolute_url(),
+        "/registr/export/csv/?stav=vse",
+        "/registr/export/xlsx/?stav=vse",
+        "/api/v1/services",
+        f"/api/v1/services/{service.portal_id}",
+        f"/api/v1/providers/{service.provider.ico}",
+        f"/overeni-registrace/?q={service.provider.ico}",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if url.endswith("xlsx/?stav=vse"):
+            import io
+
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(io.BytesIO(body), read_only=True).active
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            body = json.dumps(rows, ensure_ascii=False, default=str).encode()
+        assert "Tajnýstatutár".encode() not in body, url
+        assert service.provider.ico.encode() in body or url == "/registr/", url
