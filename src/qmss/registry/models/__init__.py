@@ -8,7 +8,7 @@ from qmss.registry.models.reference import (
     ServiceKind,
     TargetGroup,
 )
-from qmss.registry.models.services import Capacity, Facility, Provider, Service, ServiceForm
+from qmss.registry.models.registered import Capacity, Facility, Provider, Service, ServiceForm
 
 __all__ = [
     "AgeGroup",
