@@ -6,10 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +23,7 @@ from qmss.assessments.forms import (
 )
 from qmss.assessments.models import Assessment
 from qmss.core.models import Organisation
+from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import get_scope
 from qmss.frameworks.models import Framework
@@ -50,13 +49,12 @@ def assessment_list(request):
     scope = get_scope(request)
     filter_form = AssessmentFilterForm(request.GET or None)
     filters = selectors.AssessmentFilters.from_data(request.GET)
-    page = Paginator(selectors.assessment_list(scope, filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = paginate(request, selectors.assessment_list(scope, filters), per_page=selectors.PAGE_SIZE)
     context = {
         "page_obj": page,
         "assessments": page.object_list,
         "filter_form": filter_form,
-        "query_string": urlencode(query),
+        "query_string": filter_query_string(request),
         "can_create": scope.is_superuser or _editable_providers(scope).exists(),
         "can_assign": scope.is_superuser or _region_orgs(scope, Perm.EDIT).exists(),
         "provider_orgs": list(

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from qmss.assessments import selectors, uploads
 from qmss.assessments.forms import EvidenceFilterForm, EvidenceUploadForm, EvidenceVersionForm
+from qmss.core.pagination import filter_query_string
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import get_scope
 from qmss.core.selectors import get_organisation
@@ -61,7 +61,7 @@ def evidence_library(request, organisation_pk: int):
         "is_filtered": bool(filters.q or filters.kind or filters.status),
         "form": form,
         "max_mb": uploads.max_megabytes(),
-        "query_string": urlencode({k: v for k, v in request.GET.items() if v}),
+        "query_string": filter_query_string(request),
     }
     return render(request, "assessments/evidence_library.html", context)
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from qmss.core import actions, selectors
 from qmss.core.forms import InvitationSignupForm, InviteForm, OrganisationForm, RoleForm
+from qmss.core.pagination import paginate
 from qmss.core.roles import Perm
 from qmss.core.scoping import get_object_or_404_scoped, get_scope
-
-PAGE_SIZE = 50
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -27,7 +25,7 @@ def _error_text(exc: ValidationError) -> str:
 @login_required
 def organisation_list(request):
     scope = get_scope(request)
-    page = Paginator(selectors.organisation_list(scope), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.organisation_list(scope))
     return render(request, "core/organisation_list.html", {"page_obj": page, "organisations": page.object_list})
 
 
@@ -165,7 +163,7 @@ def organisation_log(request, organisation_pk: int):
     organisation = selectors.get_organisation(scope, organisation_pk)
     if not scope.has_perm(Perm.VIEW_AUDIT_LOG, organisation.pk):
         raise PermissionDenied
-    page = Paginator(selectors.organisation_log(scope, organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.organisation_log(scope, organisation))
     return render(
         request,
         "core/organisation_log.html",

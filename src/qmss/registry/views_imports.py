@@ -8,19 +8,18 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from qmss.core.pagination import paginate
 from qmss.registry import selectors, tasks
 from qmss.registry.forms import ImportForm
 from qmss.registry.models import RegistryChange, RegistryImport
 from qmss.registry.views_catalogue import catalogue_crumb
 
-PAGE_SIZE = 50
 SKIPPED_SHOWN = 500
 UPLOAD_DIR = "registry-imports"
 
@@ -93,7 +92,7 @@ def progress_context(registry_import: RegistryImport) -> dict:
 @superuser_required
 @require_safe
 def import_list(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(selectors.import_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.import_list())
     context = {"page_obj": page_obj, "crumbs": [catalogue_crumb(), (_("Registry imports"), None)]}
     return render(request, "registry/import_list.html", context)
 
@@ -152,9 +151,7 @@ def import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     if registry_import.status == RegistryImport.Status.DONE:
         kind = request.GET.get("kind", "")
         kind = kind if kind in RegistryChange.Kind.values else ""
-        changes = Paginator(selectors.import_changes(registry_import, kind), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        changes = paginate(request, selectors.import_changes(registry_import, kind))
         changes.object_list = list(changes.object_list)
         for change in changes.object_list:
             change.old_text = selectors.value_text(change.old_value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,10 +11,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from qmss.core.pagination import paginate
 from qmss.territory import selectors
 from qmss.territory.models import Municipality
-
-PAGE_SIZE = 50
 
 
 def _territory_crumb() -> tuple[str, str]:
@@ -63,9 +61,7 @@ def orp_detail(request: HttpRequest, orp_code: int) -> HttpResponse:
     on = selectors.latest_reference_date()
     orp = get_object_or_404(selectors.orps_with_population(on), ruian_code=orp_code)
     seat = Municipality.objects.filter(code=orp.seat_code).only("code", "name").first() if orp.seat_code else None
-    page_obj = Paginator(selectors.municipalities_with_population(on).filter(orp=orp), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page_obj = paginate(request, selectors.municipalities_with_population(on).filter(orp=orp))
     context = {
         "orp": orp,
         "seat": seat,
@@ -103,7 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
     too_short = 0 < len(query) < selectors.SEARCH_MIN_LENGTH
     page_obj = None
     if query and not too_short:
-        page_obj = Paginator(selectors.search_municipalities(query), PAGE_SIZE).get_page(request.GET.get("page"))
+        page_obj = paginate(request, selectors.search_municipalities(query))
     context = {
         "query": query,
         "too_short": too_short,
