@@ -6,6 +6,7 @@ import zlib
 from dataclasses import dataclass, field
 
 import pytest
+from django.test import Client
 
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import ROLES_BY_KIND, OrganisationKind, Role
@@ -88,3 +89,53 @@ def superuser(db):
 
 
 __all__ = ["Tenant", "build_tenant", "Membership"]
+
+
+# --- a tenant's provider linked to a registry service, with a framework: the world of the quality apps --------
+
+SERVICE_NAMES = {"Alfa": "Domov Alfa U Lip", "Beta": "Domov Beta Pod Lesem"}
+
+
+@dataclass
+class ServiceWorld:
+    """Tenant ``tenant``'s provider organisation, linked by IČO to registry service ``service``, and ``framework``."""
+
+    tenant: Tenant
+    framework: object
+    service: object
+
+    @classmethod
+    def build(cls, tenant: Tenant, framework):
+        from qmss.assessments.testing import link_provider_to_registry
+
+        service = link_provider_to_registry(
+            tenant.orgs[OrganisationKind.PROVIDER], service_name=SERVICE_NAMES[tenant.key], region=tenant.region
+        )
+        return cls(tenant=tenant, framework=framework, service=service)
+
+    @property
+    def provider(self) -> Organisation:
+        return self.tenant.orgs[OrganisationKind.PROVIDER]
+
+    def user(self, kind: str = OrganisationKind.PROVIDER, role: str = Role.ADMIN):
+        return self.tenant.user(kind, role)
+
+    @property
+    def region_manager(self):
+        return self.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
+
+    @staticmethod
+    def logged_in(user) -> Client:
+        """A test client logged in as ``user`` (anonymous for None)."""
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def framework(db):
+    """A 48-criterion framework (15 standards) with a 0–3 point scale."""
+    from qmss.assessments.testing import make_framework
+
+    return make_framework()

@@ -3,13 +3,11 @@ framework, and clients for the roles involved. Uploaded files go to a temporary 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.test import Client
 
-from qmss.assessments.testing import link_provider_to_registry, make_framework
 from qmss.core.roles import OrganisationKind, Role
+from tests.conftest import ServiceWorld
 
 
 @pytest.fixture(autouse=True)
@@ -18,21 +16,7 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def framework(db):
-    return make_framework()
-
-
-@dataclass
-class World:
-    tenant: object
-    framework: object
-    service: object
-
-    @property
-    def provider(self):
-        return self.tenant.orgs[OrganisationKind.PROVIDER]
-
+class World(ServiceWorld):
     @property
     def audit_body(self):
         return self.tenant.orgs[OrganisationKind.AUDIT_BODY]
@@ -40,9 +24,6 @@ class World:
     @property
     def region_org(self):
         return self.tenant.orgs[OrganisationKind.REGION]
-
-    def user(self, kind: str, role: str = Role.ADMIN):
-        return self.tenant.user(kind, role)
 
     @property
     def provider_admin(self):
@@ -60,23 +41,13 @@ class World:
     def auditor(self):
         return self.user(OrganisationKind.AUDIT_BODY, Role.AUDITOR)
 
-    @property
-    def region_manager(self):
-        return self.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
-
     def client(self, user) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
+        return self.logged_in(user)
 
 
 @pytest.fixture
 def world(tenant_a, framework) -> World:
-    service = link_provider_to_registry(
-        tenant_a.orgs[OrganisationKind.PROVIDER], service_name="Domov Alfa U Lip", region=tenant_a.region
-    )
-    return World(tenant=tenant_a, framework=framework, service=service)
+    return World.build(tenant_a, framework)
 
 
 def scope_of(user):

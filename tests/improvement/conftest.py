@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.test import Client
 
-from qmss.assessments.testing import link_provider_to_registry, make_framework
 from qmss.core.roles import OrganisationKind, Role
 from qmss.core.scoping import Scope
+from tests.conftest import ServiceWorld
 
 
 @pytest.fixture(autouse=True)
@@ -19,19 +17,7 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@dataclass
-class World:
-    tenant: object
-    framework: object
-    service: object
-
-    @property
-    def provider(self):
-        return self.tenant.orgs[OrganisationKind.PROVIDER]
-
-    def user(self, kind: str = OrganisationKind.PROVIDER, role: str = Role.ADMIN):
-        return self.tenant.user(kind, role)
-
+class World(ServiceWorld):
     @property
     def admin(self):
         return self.user(OrganisationKind.PROVIDER, Role.ADMIN)
@@ -44,35 +30,18 @@ class World:
     def reader(self):
         return self.user(OrganisationKind.PROVIDER, Role.READER)
 
-    @property
-    def region_manager(self):
-        return self.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
-
     def scope(self, user=None) -> Scope:
         return Scope.for_user(user or self.admin)
 
     def client(self, user=None) -> Client:
-        client = Client()
-        client.force_login(user or self.admin)
-        return client
-
-
-@pytest.fixture
-def framework(db):
-    return make_framework()
+        return self.logged_in(user or self.admin)
 
 
 @pytest.fixture
 def world(tenant_a, framework) -> World:
-    service = link_provider_to_registry(
-        tenant_a.orgs[OrganisationKind.PROVIDER], service_name="Domov Alfa U Lip", region=tenant_a.region
-    )
-    return World(tenant=tenant_a, framework=framework, service=service)
+    return World.build(tenant_a, framework)
 
 
 @pytest.fixture
 def world_b(tenant_b, framework) -> World:
-    service = link_provider_to_registry(
-        tenant_b.orgs[OrganisationKind.PROVIDER], service_name="Domov Beta Pod Lesem", region=tenant_b.region
-    )
-    return World(tenant=tenant_b, framework=framework, service=service)
+    return World.build(tenant_b, framework)
