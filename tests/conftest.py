@@ -139,3 +139,14 @@ def framework(db):
     from qmss.assessments.testing import make_framework
 
     return make_framework()
+
+
+@pytest.fixture(autouse=True)
+def _czech_by_default():
+    """Every test starts in Czech, whatever language a previous test in the same worker activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
