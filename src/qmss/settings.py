@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "auditlog",
     "django_tasks",
+    "qmss.registry.worker",  # before django_tasks_db: its db_worker (registry housekeeping first) must win
     "django_tasks_db",
     "qmss.core",
     "qmss.territory",
@@ -199,6 +200,15 @@ TASKS = {"default": {"BACKEND": os.environ.get("QMSS_TASK_BACKEND", "django_task
 
 # Uploads: the registry file may be large (the national file is > 30 MB).
 QMSS_REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("QMSS_REGISTRY_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+# Registry import bounds (checked by a pre-scan before parsing) and the safety threshold for ending services:
+# an import whose valid records are fewer than this share of the services in the registry ends none unless forced.
+QMSS_REGISTRY_MAX_DEPTH = int(os.environ.get("QMSS_REGISTRY_MAX_DEPTH", "64"))
+QMSS_REGISTRY_MAX_RECORDS = int(os.environ.get("QMSS_REGISTRY_MAX_RECORDS", "200000"))
+QMSS_REGISTRY_MIN_SHARE = float(os.environ.get("QMSS_REGISTRY_MIN_SHARE", "0.5"))
+# A running import whose progress has not moved for this long is marked failed (its worker is gone).
+QMSS_REGISTRY_IMPORT_STALL_SECONDS = int(os.environ.get("QMSS_REGISTRY_IMPORT_STALL_SECONDS", str(60 * 60)))
+# Uploaded import files left behind (e.g. by a killed worker) are removed at worker start after this long.
+QMSS_REGISTRY_UPLOAD_KEEP_SECONDS = int(os.environ.get("QMSS_REGISTRY_UPLOAD_KEEP_SECONDS", str(24 * 60 * 60)))
 QMSS_REGISTRY_URL = os.environ.get("QMSS_REGISTRY_URL", "https://data.mpsv.cz/od/soubory/rpss/rpss.json")
 QMSS_CODELIST_URL = os.environ.get("QMSS_CODELIST_URL", "https://data.mpsv.cz/od/soubory/ciselniky/")
 QMSS_EVIDENCE_MAX_BYTES = int(os.environ.get("QMSS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -154,7 +154,8 @@ def test_a_bad_record_is_skipped_with_its_field_path(change, field, make_record,
     path = write_registry([make_record(portalId=5), bad, make_record(portalId=9)])
     run = run_import(path)
     assert run.counts["skipped"] == 1 and run.counts["services"] == 2
-    assert run.skipped == [{"portal_id": 7, "field": field, "message": run.skipped[0]["message"]}]
+    message, code = run.skipped[0]["message"], run.skipped[0]["code"]
+    assert run.skipped == [{"index": 1, "portal_id": 7, "field": field, "message": message, "code": code}]
     assert run.skipped[0]["message"]
     assert sorted(Service.objects.values_list("portal_id", flat=True)) == [5, 9]
 
@@ -163,7 +164,8 @@ def test_a_bad_record_is_skipped_with_its_field_path(change, field, make_record,
 def test_a_record_without_a_valid_portal_id_is_listed_by_its_index(portal_id, make_record, write_registry, reference):
     path = write_registry([make_record(portalId=5), make_record(portalId=portal_id)])
     run = run_import(path)
-    assert run.skipped == [{"portal_id": "#1", "field": "portalId", "message": run.skipped[0]["message"]}]
+    message, code = run.skipped[0]["message"], run.skipped[0]["code"]
+    assert run.skipped == [{"index": 1, "portal_id": "#1", "field": "portalId", "message": message, "code": code}]
     assert Service.objects.count() == 1
 
 

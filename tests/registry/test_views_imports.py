@@ -132,8 +132,12 @@ def test_a_source_must_be_chosen_but_only_one():
 def fake_run_import(calls: list):
     def run_import(source, *, registry_import=None, user=None, dry_run=False, progress=None, **kwargs):
         calls.append({"source": source, "dry_run": dry_run, "user": user})
+        if Path(source).is_file():
+            calls[-1]["content"] = Path(source).read_bytes()
         progress(50, 100, 7)
-        calls[-1]["cached"] = tasks.read_progress(registry_import.pk)
+        cached = tasks.read_progress(registry_import.pk)
+        calls[-1]["cached"] = {key: cached[key] for key in ("bytes", "total", "records")}
+        assert {"at", "pid", "host"} <= cached.keys()  # who works on the run, to detect a dead worker
         registry_import.status = RegistryImport.Status.DONE
         registry_import.counts = {"new": 1, "records": 7}
         registry_import.processed_records = 7
@@ -152,11 +156,14 @@ def test_upload_is_saved_and_the_task_runs(admin_client, superuser, media, monke
     response = admin_client.post("/registr/importy/novy/", {"file": upload(b'\xef\xbb\xbf {"polozky": []}')})
     run = RegistryImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/registr/importy/{run.pk}/"
-    saved = media / "registry-imports" / f"{run.pk}.json"
-    assert saved.read_bytes() == b'\xef\xbb\xbf {"polozky": []}'
+    saved = media / "registry-imports" / f"{run.pk}-rpss.json"
     assert calls == [
-        {"source": str(saved), "dry_run": False, "user": superuser, "cached": {"bytes": 50, "total": 100, "records": 7}}
-    ]
+        {
+            "source": str(saved), "dry_run": False, "user": superuser, "content": b'\xef\xbb\xbf {"polozky": []}',
+            "cached": {"bytes": 50, "total": 100, "records": 7},
+        }
+    ]  # fmt: skip
+    assert not saved.exists() and uploaded_files(media) == []  # removed once the import has ended
     assert run.status == RegistryImport.Status.DONE and run.user == superuser and run.source == str(saved)
     assert run.task_id
     assert tasks.read_progress(run.pk) is None  # the progress entry is removed when the run ends

@@ -8,6 +8,14 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry of social services")
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from qmss.registry import models
+
+        auditlog.register(  # who started, forced or failed an import (progress and results are not audited)
+            models.RegistryImport, include_fields=["status", "source", "user", "dry_run", "force", "error", "task_id"]
+        )
+
         import importlib.util
 
         if importlib.util.find_spec("qmss.registry.signals"):

@@ -109,6 +109,10 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file and count the changes, but save nothing"), required=False
     )
+    force = forms.BooleanField(
+        label=_("I know: the file is the whole registry even though it holds far fewer services than the registry"),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +121,10 @@ class ImportForm(forms.Form):
             "limit": limit
         }
         self.fields["download"].help_text = settings.QMSS_REGISTRY_URL
+        self.fields["force"].help_text = _(
+            "Without this, an import whose valid records are fewer than %(share)s %% of the services in the registry "
+            "is refused, so that a broken or partial file cannot end the services it lacks."
+        ) % {"share": round(settings.QMSS_REGISTRY_MIN_SHARE * 100)}
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -2,7 +2,9 @@
 
 The import writes in one transaction, so its progress is invisible in the database until it commits; the
 progress callback therefore writes to the cache (shared by the worker and the web processes), where the
-progress page reads it first.
+progress page reads it first. The entry also says which process works on the run (host, pid, time), so that a
+run left behind by a killed worker is recognised and marked failed (``actions_imports.fail_stale_imports``).
+The uploaded file of the run is removed when the run ends, whether it succeeded or failed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
-from django.utils import timezone
 from django_tasks import task
 
 from qmss.registry.models import RegistryImport
@@ -36,10 +37,18 @@ def read_progress(import_pk: int) -> dict | None:
 
 def _mark_failed(import_pk: int, error: str) -> None:
     """Record the failure unless the importer has already recorded how the run ended."""
-    pending = (RegistryImport.Status.QUEUED, RegistryImport.Status.RUNNING)
-    RegistryImport.objects.filter(pk=import_pk, status__in=pending).update(
-        status=RegistryImport.Status.FAILED, error=error[:10000], finished_at=timezone.now()
-    )
+    from qmss.registry.actions_imports import mark_failed
+
+    mark_failed(import_pk=import_pk, error=error)
+
+
+def _remove_upload(registry_import: RegistryImport) -> None:
+    from qmss.registry.actions_imports import remove_upload
+
+    try:
+        remove_upload(registry_import=registry_import)
+    except OSError:
+        logger.warning("could not remove the uploaded file of registry import %s", registry_import.pk, exc_info=True)
 
 
 @task()
@@ -50,22 +59,25 @@ def import_registry_task(import_pk: int, source: str) -> None:
         logger.warning("registry import %s no longer exists", import_pk)
         return
     key = progress_key(import_pk)
+    from qmss.registry.actions_imports import heartbeat
 
     def progress(processed_bytes: int, total_bytes: int, records: int) -> None:
-        cache.set(key, {"bytes": processed_bytes, "total": total_bytes, "records": records}, PROGRESS_TIMEOUT)
+        entry = {"bytes": processed_bytes, "total": total_bytes, "records": records, **heartbeat()}
+        cache.set(key, entry, PROGRESS_TIMEOUT)
 
     try:
         from qmss.registry.importer import run_import
     except ImportError as exc:
         _mark_failed(import_pk, f"The importer is not available: {exc}")
         raise
-    cache.set(key, {"bytes": 0, "total": 0, "records": 0}, PROGRESS_TIMEOUT)
+    progress(0, 0, 0)
     try:
         result = run_import(
             source,
             registry_import=registry_import,
             user=registry_import.user,
             dry_run=registry_import.dry_run,
+            force=registry_import.force,
             progress=progress,
         )
         if result.dry_run:
@@ -77,3 +89,4 @@ def import_registry_task(import_pk: int, source: str) -> None:
         raise
     finally:
         cache.delete(key)
+        _remove_upload(registry_import)

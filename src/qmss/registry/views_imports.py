@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from qmss.core.pagination import paginate
-from qmss.registry import selectors, tasks
+from qmss.registry import actions_imports, selectors, tasks
 from qmss.registry.forms import ImportForm
 from qmss.registry.models import RegistryChange, RegistryImport
 from qmss.registry.views_catalogue import catalogue_crumb
 
 SKIPPED_SHOWN = 500
-UPLOAD_DIR = "registry-imports"
 
 
 def superuser_required(view):
@@ -66,6 +65,8 @@ def _get_import(import_pk: int) -> RegistryImport:
     registry_import = selectors.get_import(import_pk)
     if registry_import is None:
         raise Http404
+    if registry_import.status in actions_imports.PENDING and actions_imports.fail_stale_imports(import_pk=import_pk):
+        registry_import = selectors.get_import(import_pk)  # its worker is gone: now shown as failed
     return registry_import
 
 
@@ -97,40 +98,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import_list.html", context)
 
 
-def _save_upload(upload, registry_import: RegistryImport) -> Path:
-    directory = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{registry_import.pk}.json"
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    return path
-
-
-def start_import(*, user, upload=None, dry_run: bool = False) -> RegistryImport:
-    """Queue an import of the uploaded file (kept in MEDIA_ROOT/registry-imports/<pk>.json) or the official URL."""
-    registry_import = RegistryImport.objects.create(
-        status=RegistryImport.Status.QUEUED,
-        source=settings.QMSS_REGISTRY_URL if upload is None else "upload",
-        user=user,
-        dry_run=dry_run,
-    )
-    if upload is not None:
-        registry_import.source = str(_save_upload(upload, registry_import))
-        registry_import.save(update_fields=["source"])
-    result = tasks.import_registry_task.enqueue(import_pk=registry_import.pk, source=registry_import.source)
-    RegistryImport.objects.filter(pk=registry_import.pk).update(task_id=str(result.id)[:64])
-    registry_import.refresh_from_db()
-    return registry_import
-
-
 @superuser_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        registry_import = start_import(
-            user=request.user, upload=form.cleaned_data.get("file"), dry_run=form.cleaned_data["dry_run"]
+        registry_import = actions_imports.start_import(
+            user=request.user,
+            upload=form.cleaned_data.get("file"),
+            dry_run=form.cleaned_data["dry_run"],
+            force=form.cleaned_data["force"],
         )
         return redirect(registry_import)
     context = {

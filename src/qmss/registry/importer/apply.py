@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmss.registry.error_codes import RegistryImportErrorCode as Code
 from qmss.registry.importer.bulk import raw_values
 from qmss.registry.importer.codelists import CodeMaps
 from qmss.registry.importer.diff import ENDED_FIELD, field_changes, is_ending
-from qmss.registry.importer.errors import RecordError
+from qmss.registry.importer.errors import RecordError, RegistryImportError, describe_record
 from qmss.registry.importer.normalise import canonical_json, fingerprint_of, normalise, portal_id_of
 from qmss.registry.importer.rows import Places, service_name, service_values, unmapped_refs, unresolved_places
 from qmss.registry.importer.write import BatchWriter, chunks
@@ -53,13 +55,23 @@ class Pending:
 
 class Importer:
     def __init__(
-        self, registry_import: RegistryImport, *, maps: CodeMaps, places: Places, dry_run: bool, partial: bool
+        self,
+        registry_import: RegistryImport,
+        *,
+        maps: CodeMaps,
+        places: Places,
+        dry_run: bool,
+        partial: bool,
+        force: bool = False,
+        file_name: str = "",
     ) -> None:
         self.registry_import = registry_import
         self.maps = maps
         self.places = places
         self.dry_run = dry_run
         self.partial = partial
+        self.force = force  # end services even when the file holds far fewer valid records than the registry
+        self.file_name = file_name
         self.today: date = timezone.localdate()
         self.now = timezone.now()
         self.counts: Counter[str] = Counter()
@@ -99,7 +111,8 @@ class Importer:
             ident: Any = portal_id_of(record)
         except RecordError:
             ident = f"#{index}"
-        self.skipped.append({"portal_id": ident, "field": error.field, "message": error.message})
+        entry = {"index": index, "portal_id": ident, "field": error.field, "message": error.message}
+        self.skipped.append({**entry, "code": error.code.value})
         self.counts["skipped"] += 1
 
     def process(self, index: int, record: dict[str, Any]) -> None:
@@ -113,7 +126,7 @@ class Importer:
         portal_id = canonical["portalId"]
         if portal_id in self.seen:
             twice = _("the portal id %(id)s occurs twice") % {"id": portal_id}
-            self.skip(index, record, RecordError("portalId", twice))
+            self.skip(index, record, RecordError("portalId", twice, Code.DUPLICATE))
             return
         self.seen.add(portal_id)
         self.counts["services"] += 1
@@ -234,6 +247,7 @@ class Importer:
 
     # -- the end ----------------------------------------------------------------------------------------------------
     def finish(self) -> None:
+        self.check_enough_records()
         self.flush()
         self.counts["providers"] = len(self.provider_wanted)
         if not self.dry_run:
@@ -242,6 +256,45 @@ class Importer:
         self.counts["missing"] = 0 if self.partial else len(missing)
         if not self.partial and missing:
             self._record_missing(missing)
+
+    def check_enough_records(self) -> None:
+        """Refuse (nothing is written: the caller's transaction rolls back) a file with no valid record, and one
+        whose valid records are too few a share of the registry to end the services it lacks, unless forced."""
+        valid = self.counts["services"]
+        if valid == 0:
+            raise self._no_valid_record()
+        current = len(self.existing)
+        if self.partial or self.force or not current:
+            return
+        missing = current - len(self.existing.keys() & self.seen)
+        share = getattr(settings, "QMSS_REGISTRY_MIN_SHARE", 0.5)
+        if missing and valid < share * current:
+            message = _(
+                "The file %(file)s holds too few valid records to stand for the whole registry: valid records "
+                "%(valid)s, services in the registry %(current)s (the least accepted share is %(share)s %%). The "
+                "import would mark services as no longer in the source (their number: %(missing)s), so nothing was "
+                "written. If the file really is the whole registry, repeat the import and confirm it (--force, or "
+                "“I know” on the import form); if it is only a part of it, import it as partial (--partial)."
+            ) % {
+                "file": self.file_name, "valid": valid, "current": current, "share": round(share * 100),
+                "missing": missing,
+            }  # fmt: skip
+            raise RegistryImportError(message, file=self.file_name, code=Code.TOO_FEW_RECORDS)
+
+    def _no_valid_record(self) -> RegistryImportError:
+        values = {"file": self.file_name, "skipped": self.counts["skipped"]}
+        if not self.skipped:
+            message = _("The file %(file)s holds no record; nothing was written.") % values
+        else:
+            first = self.skipped[0]
+            message = _(
+                "The file %(file)s holds no valid record (skipped records: %(skipped)s); nothing was written. The "
+                "first: %(record)s, field “%(field)s”: %(message)s"
+            ) % {
+                **values, "record": describe_record(first["index"], first["portal_id"]), "field": first["field"],
+                "message": first["message"],
+            }  # fmt: skip
+        return RegistryImportError(message, file=self.file_name, code=Code.NO_VALID_RECORD)
 
     def _update_providers(self) -> None:
         stale = [

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from qmss.registry.error_codes import RegistryImportErrorCode as Code
 from qmss.registry.importer.errors import RecordError
 
 KIND_PREFIX = "DruhSocialniSluzby"
@@ -55,10 +56,11 @@ ADDRESS_PARTS: tuple[tuple[str, int, str], ...] = (
 class _Bad(Exception):
     """A bad value below the object being read; ``where`` is the rest of its path (".adresa.psc")."""
 
-    def __init__(self, where: str, message: str) -> None:
+    def __init__(self, where: str, message: str, code: Code = Code.INVALID) -> None:
         super().__init__(message)
         self.where = where
         self.message = message
+        self.code = code
 
 
 def canonical_json(canonical: dict[str, Any]) -> str:
@@ -134,7 +136,11 @@ def _whole(value: Any, where: str, *, allow_digit_text: bool = False, limit: int
     if number < 0:
         raise _Bad(where, _("“%(value)s” is negative") % {"value": value})
     if number > limit:
-        raise _Bad(where, _("“%(value)s” is too large") % {"value": value})
+        raise _Bad(
+            where,
+            _("the number “%(value)s” is out of range (at most %(limit)s)") % {"value": value, "limit": limit},
+            Code.OUT_OF_RANGE,
+        )
     return number
 
 
@@ -262,7 +268,7 @@ def _facility(raw: Any) -> dict[str, Any]:
     try:
         address = _address(raw.get("adresa"))
     except _Bad as bad:
-        raise _Bad(f".adresa{bad.where}", bad.message) from None
+        raise _Bad(f".adresa{bad.where}", bad.message, bad.code) from None
     return {
         "adresa": address,
         "nazev": _text(raw.get("nazev"), ".nazev"),
@@ -276,10 +282,10 @@ def _capacity(raw: Any) -> dict[str, Any]:
         raise _Bad("", _("expected an object"))
     count = _whole(raw.get("pocet"), ".pocet", limit=MAX_INTEGER)
     if count is None:
-        raise _Bad(".pocet", _("missing registered capacity"))
+        raise _Bad(".pocet", _("missing registered capacity"), Code.REQUIRED)
     kind = _ref(raw.get("typ"), ".typ")
     if kind is None:
-        raise _Bad(".typ", _("missing capacity type"))
+        raise _Bad(".typ", _("missing capacity type"), Code.REQUIRED)
     return {"pocet": count, "popis": _text(raw.get("popis"), ".popis"), "typ": kind}
 
 
@@ -288,7 +294,7 @@ def _form(raw: Any) -> dict[str, Any]:
         raise _Bad("", _("expected an object"))
     form = _ref(raw.get("forma"), ".forma")
     if form is None:
-        raise _Bad(".forma", _("missing delivery form"))
+        raise _Bad(".forma", _("missing delivery form"), Code.REQUIRED)
     continuous = raw.get("nepretrzitePoskytovani")
     if continuous is not None and continuous.__class__ is not bool:
         raise _Bad(".nepretrzitePoskytovani", _("expected true or false"))
@@ -297,7 +303,7 @@ def _form(raw: Any) -> dict[str, Any]:
         try:
             capacities.append(_capacity(item))
         except _Bad as bad:
-            raise _Bad(f".kapacity[{position}]{bad.where}", bad.message) from None
+            raise _Bad(f".kapacity[{position}]{bad.where}", bad.message, bad.code) from None
     if len(capacities) > 1:
         capacities.sort(key=lambda item: (item["typ"], item["popis"] or "", item["pocet"]))
     return {"forma": form, "kapacity": capacities, "nepretrzitePoskytovani": continuous}
@@ -307,7 +313,7 @@ def _provider(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The provider part kept in the service snapshot, and the provider's own data (contacts) kept apart."""
     raw = _object(raw)
     if raw is None:
-        raise _Bad("", _("missing provider"))
+        raise _Bad("", _("missing provider"), Code.REQUIRED)
     ico = raw.get("ico")
     if ico.__class__ is int:
         ico = str(ico)
@@ -330,7 +336,7 @@ def _provider(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
             extra[key] = _contacts(raw[key], inner)
         except _Bad as bad:
-            raise _Bad(f".{key}{bad.where}", bad.message) from None
+            raise _Bad(f".{key}{bad.where}", bad.message, bad.code) from None
     return snapshot, extra
 
 
@@ -340,7 +346,7 @@ def _each(items: list[Any], reader, name: str) -> list[dict[str, Any]]:
         try:
             result.append(reader(item))
         except _Bad as bad:
-            raise _Bad(f"[{position}]{bad.where}", bad.message) from None
+            raise _Bad(f"[{position}]{bad.where}", bad.message, bad.code) from None
     return result
 
 
@@ -348,10 +354,16 @@ def portal_id_of(record: dict[str, Any]) -> int:
     value = record.get("portalId")
     try:
         portal_id = _whole(value, "", allow_digit_text=True)
-    except _Bad:
+    except _Bad as bad:
+        if bad.code == Code.OUT_OF_RANGE:
+            raise RecordError("portalId", bad.message, bad.code) from None
         portal_id = None
     if not portal_id:
-        raise RecordError("portalId", _("missing or not a positive whole number: “%(value)s”") % {"value": value})
+        raise RecordError(
+            "portalId",
+            _("missing or not a positive whole number: “%(value)s”") % {"value": value},
+            Code.REQUIRED if value is None else Code.INVALID,
+        )
     return portal_id
 
 
@@ -363,7 +375,7 @@ def normalise(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         kind = _ref(get(name), "")
         if kind is None:
-            raise _Bad("", _("missing kind of service"))
+            raise _Bad("", _("missing kind of service"), Code.REQUIRED)
         name = "poskytovatel"
         provider, provider_extra = _provider(get(name))
         name = "formy"
@@ -388,5 +400,5 @@ def normalise(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         canonical["weby"] = _contacts(get(name := "weby"), "web")
         canonical["zarizeni"] = facilities
     except _Bad as bad:
-        raise RecordError(f"{name}{bad.where}", bad.message) from None
+        raise RecordError(f"{name}{bad.where}", bad.message, bad.code) from None
     return canonical, provider_extra

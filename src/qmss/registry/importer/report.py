@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from qmss.registry.importer.errors import describe_record
 from qmss.registry.models import RegistryChange, RegistryImport
 
 CHANGES_SHOWN = 50
@@ -81,7 +82,9 @@ def report_lines(run: RegistryImport) -> list[str]:
         skipped_total = (run.counts or {}).get("skipped", len(run.skipped))
         lines += ["", _("Skipped records (%(total)s):") % {"total": skipped_total}]
         for item in run.skipped[:SKIPPED_SHOWN]:
-            lines.append(f"  {item['portal_id']}  {item['field']}: {item['message']}")
+            record = describe_record(item.get("index"), item.get("portal_id")) or str(item.get("portal_id", ""))
+            values = {"record": record, "field": item.get("field", ""), "message": item.get("message", "")}
+            lines.append("  " + _("%(record)s, field “%(field)s”: %(message)s") % values)
         if skipped_total > SKIPPED_SHOWN:
             lines.append("  " + _("… and %(count)s more") % {"count": skipped_total - SKIPPED_SHOWN})
     if run.unmapped:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qmss.registry.importer.apply import Importer
 from qmss.registry.importer.codelists import add_codelist_codes, load_code_maps
-from qmss.registry.importer.parse import RecordStream, check_structure
+from qmss.registry.importer.parse import RecordStream, check_file
 from qmss.registry.importer.rows import load_places
 from qmss.registry.importer.source import local_file
 from qmss.registry.models import RegistryImport
@@ -37,8 +37,14 @@ def run_import(
     codelists: str | Path | None = None,
     progress: Progress | None = None,
     partial: bool = False,
+    force: bool = False,
 ) -> RegistryImport:
-    """Import the registry file at ``source`` (a path or an http(s) URL); see the package docstring."""
+    """Import the registry file at ``source`` (a path or an http(s) URL); see the package docstring.
+
+    Refused (RegistryImportError, nothing written): a file over the size, depth or record limits (pre-scan), a
+    file with no valid record, and – unless ``partial`` or ``force`` – a file whose valid records are fewer than
+    ``QMSS_REGISTRY_MIN_SHARE`` of the services in the registry (it would end the others).
+    """
     passed = registry_import is not None
     run = registry_import if passed else RegistryImport(source=str(source)[:1000], user=user)
     if user is not None and run.user_id is None:
@@ -60,13 +66,14 @@ def run_import(
     try:
         with local_file(source) as path:
             run.total_bytes = path.stat().st_size
-            check_structure(path)  # a file that is not even shaped right fails here, before any transaction
+            check_file(path)  # too large, too deep, not shaped right: fails here, before any transaction
+            options = {"codelists": codelists, "partial": partial, "force": force, "report": report}
             if dry_run:
-                _execute(run, path, codelists=codelists, dry_run=True, partial=partial, report=report)
+                _execute(run, path, dry_run=True, **options)
             else:
                 with transaction.atomic(), disable_auditlog():
                     run.save()  # the changes need its primary key; rolled back with everything else on failure
-                    _execute(run, path, codelists=codelists, dry_run=False, partial=partial, report=report)
+                    _execute(run, path, dry_run=False, **options)
                     run.save()
     except BaseException as exc:
         run.status = RegistryImport.Status.FAILED
@@ -81,11 +88,15 @@ def run_import(
     return run
 
 
-def _execute(run: RegistryImport, path: Path, *, codelists, dry_run: bool, partial: bool, report: Progress) -> None:
+def _execute(
+    run: RegistryImport, path: Path, *, codelists, dry_run: bool, partial: bool, force: bool, report: Progress
+) -> None:
     maps = load_code_maps()
     added = add_codelist_codes(maps, codelists, write=not dry_run) if codelists else 0
-    importer = Importer(run, maps=maps, places=load_places(), dry_run=dry_run, partial=partial)
-    stream = RecordStream(path, progress=report)
+    importer = Importer(
+        run, maps=maps, places=load_places(), dry_run=dry_run, partial=partial, force=force, file_name=path.name
+    )
+    stream = RecordStream(path, progress=report, prescanned=True)
     for index, record in stream:
         importer.process(index, record)
     importer.finish()

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from qmss.registry.error_codes import RegistryImportErrorCode as Code
 from qmss.registry.importer.errors import RegistryImportError
 
 CHUNK_BYTES = 1024 * 1024
@@ -30,13 +31,17 @@ def _open_url(url: str, timeout: int = TIMEOUT_SECONDS):
 
 
 def _download_error(url: str, reason: object) -> RegistryImportError:
-    return RegistryImportError(_("Could not download %(url)s: %(reason)s") % {"url": url, "reason": reason}, file=url)
+    return RegistryImportError(
+        _("Could not download %(url)s: %(reason)s") % {"url": url, "reason": reason}, file=url,
+        code=Code.DOWNLOAD_FAILED,
+    )  # fmt: skip
 
 
 def _too_large(url: str, limit: int) -> RegistryImportError:
     return RegistryImportError(
         _("The file at %(url)s is larger than the allowed %(limit)s MB.") % {"url": url, "limit": limit // 2**20},
         file=url,
+        code=Code.FILE_TOO_LARGE,
     )
 
 
@@ -76,7 +81,9 @@ def local_file(source: str | Path) -> Iterator[Path]:
     if not is_url(source):
         path = Path(source)
         if not path.is_file():
-            raise RegistryImportError(_("The file %(file)s does not exist.") % {"file": path}, file=str(path))
+            raise RegistryImportError(
+                _("The file %(file)s does not exist.") % {"file": path}, file=str(path), code=Code.FILE_NOT_FOUND
+            )
         yield path
         return
     url = str(source)

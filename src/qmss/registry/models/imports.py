@@ -28,6 +28,12 @@ class RegistryImport(models.Model):
         related_name="+",
     )
     dry_run = models.BooleanField(_("dry run"), default=False)
+    force = models.BooleanField(
+        _("end services despite few records"),
+        default=False,
+        help_text=_("The importing user confirmed that the file is the whole registry although it holds far fewer "
+                    "valid records than the registry has services."),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total_bytes = models.PositiveBigIntegerField(_("file size"), default=0)
     processed_bytes = models.PositiveBigIntegerField(_("bytes read"), default=0)

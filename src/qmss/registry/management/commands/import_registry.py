@@ -1,4 +1,8 @@
-"""qmss import_registry [FILE|URL] [--dry-run] [--partial] [--codelists DIR|URL] – import the MPSV registry."""
+"""qmss import_registry [FILE|URL] [--dry-run] [--partial] [--force] [--codelists DIR|URL] – import the MPSV registry.
+
+Exits non-zero with a Czech message (and writes nothing) when the file is refused: structural errors, limits of
+the pre-scan, no valid record, or – without --partial or --force – too few valid records to end services.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--partial", action="store_true",
             help=_("The file is not the whole national registry: do not report services missing from it."),
+        )  # fmt: skip
+        parser.add_argument(
+            "--force", action="store_true",
+            help=_(
+                "The file is the whole registry even though it holds far fewer valid records than the registry has "
+                "services: end the services missing from it."
+            ),
         )  # fmt: skip
         parser.add_argument(
             "--codelists", metavar="DIR|URL",
@@ -54,8 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(_("Importing the registry from %(source)s …") % {"source": source})
         try:
             run = run_import(
-                source, dry_run=options["dry_run"], partial=options["partial"], codelists=options["codelists"],
-                progress=progress,
+                source, dry_run=options["dry_run"], partial=options["partial"], force=options["force"],
+                codelists=options["codelists"], progress=progress,
             )  # fmt: skip
         except RegistryImportError as exc:
             raise CommandError(str(exc)) from exc
