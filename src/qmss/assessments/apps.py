@@ -21,3 +21,7 @@ class AssessmentsConfig(AppConfig):
 
         history.register(models.Assessment, selectors.visible_assessments)
         history.register(models.Evidence, selectors.visible_evidence)
+
+        from qmss.assessments import confidential
+
+        confidential.register()  # working notes, and results and findings until publication

@@ -139,7 +139,8 @@ class Result(models.Model):
         return f"{self.requirement.ref_id}: {self.value or '–'}"
 
     def get_additional_data(self) -> dict:
-        return {"organisation_id": self.assessment.organisation_id}
+        # assessment_id: lets the history views apply the assessment's confidentiality (core.confidential)
+        return {"organisation_id": self.assessment.organisation_id, "assessment_id": self.assessment_id}
 
 
 class Finding(TimeStamped):
@@ -172,7 +173,7 @@ class Finding(TimeStamped):
         return self.kind in (self.Kind.MAJOR, self.Kind.MINOR)
 
     def get_additional_data(self) -> dict:
-        return {"organisation_id": self.result.assessment.organisation_id}
+        return {"organisation_id": self.result.assessment.organisation_id, "assessment_id": self.result.assessment_id}
 
 
 def evidence_upload_to(instance: EvidenceVersion, filename: str) -> str:

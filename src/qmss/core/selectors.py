@@ -6,6 +6,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from qmss.core import confidential
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
@@ -74,13 +75,16 @@ def _log_entries() -> QuerySet[LogEntry]:
 
 
 def organisation_log(scope: Scope, organisation: Organisation) -> QuerySet[LogEntry]:
-    """Every recorded change to data owned by ``organisation`` – for its administrators."""
+    """Every recorded change to data owned by ``organisation`` – for its administrators – except entries about
+    objects they may not see (declared confidential, see :mod:`qmss.core.confidential`). Show the entries through
+    :func:`qmss.core.history.redacted_entries`, which hides confidential fields."""
     if not scope.has_perm(Perm.VIEW_AUDIT_LOG, organisation.pk):
         return LogEntry.objects.none()
     org_ct = ContentType.objects.get_for_model(Organisation)
-    return _log_entries().filter(
+    entries = _log_entries().filter(
         Q(additional_data__organisation_id=organisation.pk) | Q(content_type=org_ct, object_id=organisation.pk)
     )
+    return confidential.filter_log(scope, entries)
 
 
 def object_history(obj) -> QuerySet[LogEntry]:

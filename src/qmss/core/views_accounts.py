@@ -30,4 +30,5 @@ def object_history(request, model_label: str, object_pk: str):
     if visible is None:
         raise Http404
     obj = get_object_or_404_scoped(visible, pk=object_pk)
-    return render(request, "core/object_history.html", {"object": obj, "entries": selectors.object_history(obj)[:500]})
+    entries = history.redacted_entries(scope, selectors.object_history(obj)[:500])
+    return render(request, "core/object_history.html", {"object": obj, "entries": entries})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qmss.core import actions, selectors
+from qmss.core import actions, history, selectors
 from qmss.core.forms import InvitationSignupForm, InviteForm, OrganisationForm, RoleForm
 from qmss.core.pagination import paginate
 from qmss.core.roles import Perm
@@ -167,7 +167,7 @@ def organisation_log(request, organisation_pk: int):
     return render(
         request,
         "core/organisation_log.html",
-        {"organisation": organisation, "page_obj": page, "entries": page},
+        {"organisation": organisation, "page_obj": page, "entries": history.redacted_entries(scope, page)},
     )
 
 
