@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "qmss.registry.worker",  # before django_tasks_db: its db_worker (registry housekeeping first) must win
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "ninja",  # serves the API docs' Swagger UI from its own static files instead of a CDN
     "qmss.core",
     "qmss.territory",
     "qmss.registry",
@@ -81,14 +88,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qmss.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "qmss.core.middleware.SecondFactorMiddleware",
+    "qmss.core.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "qmss.urls"
@@ -134,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -185,6 +199,55 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# Login protection (django-axes): after QMSS_LOGIN_FAILURE_LIMIT failed logins of one user name, or from one
+# address, within the cool-off window, every login of it is refused (even with the right password) until the
+# cool-off has passed. Covers the login page and /admin/. The client address comes from qmss.core.throttle.
+AXES_ENABLED = env_bool("QMSS_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("QMSS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QMSS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "qmss.core.views_accounts.locked_out"  # a Czech page (registration/locked_out.html), 429
+AXES_CLIENT_IP_CALLABLE = "qmss.core.throttle.client_ip"
+AXES_VERBOSE = False
+# Password reset requests (not covered by axes): per address and per e-mail within a window (qmss.core.throttle).
+QMSS_RESET_LIMIT_PER_IP = int(os.environ.get("QMSS_RESET_LIMIT_PER_IP", "10"))
+QMSS_RESET_LIMIT_PER_EMAIL = int(os.environ.get("QMSS_RESET_LIMIT_PER_EMAIL", "3"))
+QMSS_RESET_WINDOW_SECONDS = int(os.environ.get("QMSS_RESET_WINDOW_SECONDS", "3600"))
+
+# Second factor (django-otp, TOTP + one-time recovery codes): required for the accounts that
+# qmss.core.mfa.must_use_second_factor names (regions, ministry, auditors, superusers); optional
+# for everybody else. QMSS_REQUIRE_2FA=0 turns the requirement off (e.g. for a local trial), never in production.
+QMSS_REQUIRE_2FA = env_bool("QMSS_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "QMSS"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Content-Security-Policy (django-csp): our own origin only, no inline scripts, no third-party origins.
+# Styles: our stylesheets plus the app's few fixed <style> elements by hash (QMSS_CSP_STYLE_HASHES, checked by
+# tests/core/test_headers.py against the sources) and inline style *attributes* only (style-src-attr), which
+# the SVG figures drawn by the app use for their width; attributes cannot carry selectors or at-rules.
+QMSS_CSP_STYLE_HASHES = [
+    "'sha256-kB6mxK7HSpUiuibcVsXcGdzKpDcfH1NA3xLUt3KI2po='",  # LINK_STYLE of qmss.improvement.svg (process map)
+    "'sha256-cshBQwAIMQsSh39h2or1FE5z3Xrtul4+z0mGvTpE2hA='",  # templates/errors/500.html (no static files needed)
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *QMSS_CSP_STYLE_HASHES],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Cache: on disk by default so that the web and worker processes share it (import progress);
 # set CACHE_URL-style backends through QMSS_CACHE_BACKEND / QMSS_CACHE_LOCATION (e.g. Redis) in production.

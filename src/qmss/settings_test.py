@@ -10,3 +10,9 @@ LANGUAGE_CODE = "cs"
 STATIC_ROOT = VAR_DIR / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Login protection and the second factor are switched on by the tests that check them (override_settings).
+AXES_ENABLED = False
+QMSS_REQUIRE_2FA = False
+# Throttle counters (password reset) in memory, never in the shared file cache of var/.
+CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qmss-throttle"}  # noqa: F405
+QMSS_THROTTLE_CACHE = "throttle"

@@ -67,7 +67,7 @@ def test_api_detail_has_results_without_working_notes(world, tenant_b):
     assert world.client(world.provider_admin).get(f"{API}{draft.pk}").status_code == 404
 
 
-def test_evidence_reminders_email_the_admins(world):
+def test_evidence_reminders_email_the_admins(world, django_capture_on_commit_callbacks):
     today = date(2026, 5, 1)
     make_evidence(world.provider, title="Končící pojištění", store=False, expires_on=today + timedelta(days=5))
     make_evidence(world.provider, title="Prošlé oprávnění", store=False, expires_on=today - timedelta(days=1))
@@ -81,7 +81,8 @@ def test_evidence_reminders_email_the_admins(world):
     )
     assert send_evidence_reminders(today, dry_run=True) == 1 and not mail.outbox
     out = StringIO()
-    call_command("evidence_reminders", "--date", today.isoformat(), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # e-mail goes out after commit
+        call_command("evidence_reminders", "--date", today.isoformat(), stdout=out)
     assert "1" in out.getvalue()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -90,9 +91,10 @@ def test_evidence_reminders_email_the_admins(world):
     assert "Ještě dlouho" not in message.body and "Krátké upozornění" not in message.body
 
 
-def test_reminder_task_runs(world):
+def test_reminder_task_runs(world, django_capture_on_commit_callbacks):
     make_evidence(world.provider, store=False, expires_on=date.today() - timedelta(days=3))
-    result = evidence_reminders_task.enqueue()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = evidence_reminders_task.enqueue()
     assert result.return_value == 1
     assert len(mail.outbox) == 1
 

@@ -173,8 +173,9 @@ def test_profile_edit(provider_admin):
     assert provider_admin.get_full_name() == "Jana Nováková"
 
 
-def test_password_reset_sends_email(provider_admin):
-    response = Client().post("/ucet/obnova-hesla/", {"email": provider_admin.email})
+def test_password_reset_sends_email(provider_admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes out after commit
+        response = Client().post("/ucet/obnova-hesla/", {"email": provider_admin.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/ucet/obnova-hesla/" in mail.outbox[0].body

@@ -35,9 +35,10 @@ def _actions(world):
     return late, soon
 
 
-def test_digest_per_owner_once_a_day(world):
+def test_digest_per_owner_once_a_day(world, django_capture_on_commit_callbacks):
     _actions(world)
-    assert deliver_action_reminders() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # e-mail goes out after commit
+        assert deliver_action_reminders() == 2
     assert len(mail.outbox) == 2
     message = next(m for m in mail.outbox if m.to == [world.editor.email])
     assert "Aktualizovat pravidla" in message.body and "Proškolit tým" in message.body
@@ -51,12 +52,13 @@ def test_digest_per_owner_once_a_day(world):
     assert deliver_action_reminders(timezone.localdate() + timedelta(days=1)) == 2
 
 
-def test_command_and_task(world):
+def test_command_and_task(world, django_capture_on_commit_callbacks):
     _actions(world)
     out = StringIO()
     call_command("improvement_reminders", "--dry-run", stdout=out)
     assert "would send 2" in out.getvalue() and not mail.outbox
-    send_action_reminders.enqueue()  # the immediate backend in tests
+    with django_capture_on_commit_callbacks(execute=True):  # e-mail goes out after commit
+        send_action_reminders.enqueue()  # the immediate backend in tests
     assert len(mail.outbox) == 2
     call_command("improvement_reminders", stdout=out)
     assert "sent 0" in out.getvalue()

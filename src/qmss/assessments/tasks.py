@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django_tasks import task
 
 from qmss.assessments.models import Evidence
 from qmss.assessments.selectors import EXPIRY_EXPIRED, EXPIRY_SOON, expiry_status
+from qmss.core.mail import send_after_commit
 from qmss.core.models import Membership
 from qmss.core.roles import Role
 
@@ -59,10 +59,9 @@ def send_evidence_reminders(today: date | None = None, *, dry_run: bool = False)
             organisation = items[0].organisation
             context = {"organisation": organisation, "items": items, "today": today or timezone.localdate()}
             if not dry_run:
-                send_mail(
+                send_after_commit(
                     subject=_("Evidence of %(organisation)s is expiring") % {"organisation": organisation.name},
                     message=render_to_string("assessments/email/evidence_reminder.txt", context),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=recipients,
                 )
             sent += 1

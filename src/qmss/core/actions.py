@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from auditlog.context import set_actor
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmss.core.mail import send_after_commit
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import ROLES_BY_KIND, Perm, Role
 from qmss.core.scoping import Scope
@@ -58,13 +57,10 @@ def invite_member(
         "accept_url": accept_url_builder(invitation.token),
         "invited_by": invited_by,
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("Invitation to %(organisation)s in QMSS") % {"organisation": organisation.name},
-            message=render_to_string("core/email/invitation.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
-        )
+    send_after_commit(
+        subject=_("Invitation to %(organisation)s in QMSS") % {"organisation": organisation.name},
+        message=render_to_string("core/email/invitation.txt", context),
+        recipient_list=[email],
     )
     return invitation
 

@@ -1,13 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
 
 from qmss.core.models import Invitation, Membership, Organisation
 
 
 def _superuser_only(request) -> bool:
-    return request.user.is_active and request.user.is_superuser
+    user = request.user
+    if not (user.is_active and user.is_superuser):
+        return False
+    # The second factor is required of superusers: unverified, the admin is closed (besides the middleware).
+    return user.is_verified() if settings.QMSS_REQUIRE_2FA and hasattr(user, "is_verified") else True
 
 
-# Django admin is for superusers only; everyone else works through the application's pages.
+# Django admin is for superusers only, with a verified second factor; everyone else works through the
+# application's pages.
 admin.site.has_permission = _superuser_only
 
 

@@ -20,6 +20,10 @@ class CoreConfig(AppConfig):
             get_user_model(), include_fields=["username", "first_name", "last_name", "email", "is_active"]
         )
 
+        from qmss.core import mfa
+
+        mfa.register_audit(auditlog)
+
         from qmss.core import history, selectors
 
         history.register(models.Organisation, selectors.visible_organisations)

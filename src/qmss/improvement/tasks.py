@@ -12,13 +12,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from qmss.core.mail import send_after_commit
 from qmss.improvement.models import Action, ActionReminder, DevelopmentPlan
 from qmss.improvement.selectors import UPCOMING_DAYS
 
@@ -68,11 +68,10 @@ def deliver_action_reminders(today: date | None = None, *, dry_run: bool = False
             except IntegrityError:
                 continue  # another worker sent it a moment ago
             context = {"user": user, "overdue": overdue, "upcoming": upcoming, "today": today, "base_url": base_url}
-            send_mail(
+            send_after_commit(
                 subject=_("Development-plan actions: %(overdue)s overdue, %(upcoming)s due soon")
                 % {"overdue": len(overdue), "upcoming": len(upcoming)},
                 message=render_to_string("improvement/email/action_reminder.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )
             sent += 1

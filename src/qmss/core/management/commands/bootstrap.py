@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from qmss.core.demo import demo_logins_text, link_demo_providers, load_demo
+from qmss.core.demo_mfa import demo_second_factor_text, seed_demo_second_factor
 
 REGISTRY_SAMPLE = Path("rpss-katalog-seniori") / "rpss_odvozeno.json"
 SYNTHETIC_SERVICES = 400
@@ -39,6 +40,9 @@ class Command(BaseCommand):
                 + (f", propojeno s registrem: {', '.join(linked)}." if linked else ".")
             )
             self.stdout.write(demo_logins_text())
+            second_factor = demo_second_factor_text(seed_demo_second_factor())
+            if second_factor:
+                self.stdout.write(self.style.WARNING(second_factor))
 
     def _territory(self, data_dir):
         from qmss.territory.importer import import_territory
