@@ -9,8 +9,9 @@ from datetime import date
 from itertools import count
 
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from qmss.core import svg
 
 # (colour, dash pattern, marker) per series, in order. Colours have ≥ 3:1 contrast on white.
 STYLES = (
@@ -28,19 +29,14 @@ class Series:
     points: list[tuple[date, float]] = field(default_factory=list)  # (day, share 0–1)
 
 
-def _marker(shape: str, x: float, y: float, colour: str) -> str:
+def _marker(shape: str, x: float, y: float, colour: str) -> svg.Fragment:
     if shape == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+        return svg.rect(x - 4, y - 4, 8, 8, fill=colour)
     if shape == "triangle":
-        return (
-            f'<polygon points="{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} {x + 5:.1f},{y + 4:.1f}" fill="{colour}"/>'
-        )
+        return svg.polygon([(x, y - 5), (x - 5, y + 4), (x + 5, y + 4)], fill=colour)
     if shape == "diamond":
-        return (
-            f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}" '
-            f'fill="{colour}"/>'
-        )
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+        return svg.polygon([(x, y - 5), (x + 5, y), (x, y + 5), (x - 5, y)], fill=colour)
+    return svg.circle(x, y, 4, fill=colour)
 
 
 def line_chart(
@@ -63,43 +59,44 @@ def line_chart(
     def y_of(share: float) -> float:
         return top + plot_h * (1 - max(0.0, min(1.0, share)))
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}" width="100%" style="max-width:{width}px">',
-        f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(description)}</desc>',
-    ]
+    parts = [svg.title(title, id=title_id), svg.desc(description, id=desc_id)]
     for tick in (0, 25, 50, 75, 100):
         y = y_of(tick / 100)
-        parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d9d9d9" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#404040">{tick} %</text>'
-        )
-    parts.append(
-        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#595959" stroke-width="1"/>'
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#595959"/>'
-    )
+        parts.append(svg.line(left, y, left + plot_w, y, stroke="#d9d9d9", stroke_width=1))
+        parts.append(svg.text(left - 6, y + 4, f"{tick} %", text_anchor="end", font_size=11, fill="#404040"))
+    parts.append(svg.line(left, top, left, top + plot_h, stroke="#595959", stroke_width=1))
+    parts.append(svg.line(left, top + plot_h, left + plot_w, top + plot_h, stroke="#595959"))
     ticks = [(days[0], "middle" if not span else "start")] + ([(days[-1], "end")] if span else []) if days else []
     for day, anchor in ticks:
-        parts.append(
-            f'<text x="{x_of(day):.1f}" y="{top + plot_h + 16}" text-anchor="{anchor}" font-size="11" '
-            f'fill="#404040">{escape(date_format(day, "j. n. Y"))}</text>'
-        )
+        label = date_format(day, "j. n. Y")
+        parts.append(svg.text(x_of(day), top + plot_h + 16, label, text_anchor=anchor, font_size=11, fill="#404040"))
     legend_y = height - 18
     legend_x = left
     for index, item in enumerate(series):
         colour, dash, shape = STYLES[index % len(STYLES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         points = sorted(item.points)
         if len(points) > 1:
-            coords = " ".join(f"{x_of(d):.1f},{y_of(s):.1f}" for d, s in points)
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+            coords = [(x_of(d), y_of(s)) for d, s in points]
+            parts.append(
+                svg.polyline(coords, fill="none", stroke=colour, stroke_width=2.5, stroke_dasharray=dash or None)
+            )
         parts.extend(_marker(shape, x_of(d), y_of(s), colour) for d, s in points)
         parts.append(
-            f'<line x1="{legend_x}" x2="{legend_x + 28}" y1="{legend_y}" y2="{legend_y}" stroke="{colour}" '
-            f'stroke-width="2.5"{dash_attr}/>{_marker(shape, legend_x + 14, legend_y, colour)}'
-            f'<text x="{legend_x + 34}" y="{legend_y + 4}" font-size="12" fill="#262626">{escape(item.label)}</text>'
-        )
+            svg.line(
+                legend_x, legend_y, legend_x + 28, legend_y, stroke=colour, stroke_width=2.5,
+                stroke_dasharray=dash or None,
+            )
+        )  # fmt: skip
+        parts.append(_marker(shape, legend_x + 14, legend_y, colour))
+        parts.append(svg.text(legend_x + 34, legend_y + 4, item.label, font_size=12, fill="#262626"))
         legend_x += 40 + 7 * len(item.label)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 – every text above is escaped
+    return svg.svg(
+        *parts,
+        xmlns=svg.SVG_NS,
+        class_="chart",
+        viewBox=f"0 0 {width} {height}",
+        role="img",
+        aria_labelledby=f"{title_id} {desc_id}",
+        width="100%",
+        style=f"max-width:{width}px",
+    )

@@ -6,9 +6,11 @@ from io import BytesIO
 
 from django.template.loader import render_to_string
 from django.utils import formats
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from qmss.core import cells
+from qmss.core.pdf import css_string, html_to_pdf
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,6 +59,7 @@ def headers() -> list[str]:
 
 
 def plan_xlsx(plan, actions) -> bytes:
+    """The plan as an XLSX workbook; every value through :mod:`qmss.core.cells` (texts never become formulas)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -64,6 +67,7 @@ def plan_xlsx(plan, actions) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Plan")[:31]
+    bold = Font(bold=True)
     facts = [
         (_("Development plan"), plan.title),
         (_("Organisation"), plan.organisation.name),
@@ -73,16 +77,17 @@ def plan_xlsx(plan, actions) -> bytes:
         (_("Goals"), plan.goals),
     ]
     for label, value in facts:
-        sheet.append([label, value])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-    sheet.append([])
-    sheet.append(headers())
+        label_cell = cells.cell(sheet, label)
+        label_cell.font = bold
+        cells.append(sheet, [label_cell, value])
+    cells.append(sheet, [])
+    header_cells = [cells.cell(sheet, title) for title in headers()]
+    for cell in header_cells:
+        cell.font = bold
+    cells.append(sheet, header_cells)
     header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
     for row in action_rows(actions):
-        sheet.append(row)
-        sheet.cell(row=sheet.max_row, column=6).number_format = "DD.MM.YYYY"
+        cells.append(sheet, row)
     widths = [5, 50, 22, 12, 24, 12, 30, 18, 50]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -95,20 +100,12 @@ def plan_xlsx(plan, actions) -> bytes:
     return buffer.getvalue()
 
 
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string (quotes, backslashes, newlines and ``<`` escaped)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
-    return f'"{escaped}"'
-
-
 def plan_pdf_html(plan, actions, today) -> str:
-    footer = mark_safe(css_string(f"QMSS · {plan.organisation.name}"))  # noqa: S308 – escaped for CSS above
+    footer = css_string(f"QMSS · {plan.organisation.name}")  # hex-escaped: no text can leave the CSS string
     return render_to_string(
         "improvement/plan_pdf.html", {"plan": plan, "actions": actions, "today": today, "css_footer": footer}
     )
 
 
 def plan_pdf(plan, actions, today) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=plan_pdf_html(plan, actions, today)).write_pdf()
+    return html_to_pdf(plan_pdf_html(plan, actions, today))

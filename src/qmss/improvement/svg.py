@@ -1,5 +1,7 @@
 """Server-rendered SVG: the process map, KPI sparklines and the region's bar chart of nonconformities.
 
+Layout only: every element is built (and every text escaped) by :mod:`qmss.core.svg`.
+
 The map has three bands: management processes at the top, main processes in the middle as a chain of
 arrow-shaped boxes from left to right, support processes at the bottom. Sub-processes are listed under their
 parent. Every process links to its page. Text is escaped and wrapped by an estimate of the glyph width.
@@ -11,10 +13,12 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from qmss.core import svg
 
 WIDTH = 1120
 PAD = 16
@@ -83,23 +87,19 @@ def _text(
     weight: str = "normal",
     anchor: str = "start",
     line: float = LINE,
-) -> str:
-    spans = "".join(
-        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line}">{escape(text)}</tspan>' for i, text in enumerate(lines)
-    )
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" font-weight="{weight}" '
-        f'text-anchor="{anchor}">{spans}</text>'
+) -> svg.Fragment:
+    return svg.text_lines(
+        x, y, lines, line_height=line, font_size=size, fill=colour, font_weight=weight, text_anchor=anchor
     )
 
 
-def _hit(url: str, label: str, shape: str) -> str:
+def _hit(url: str, label: str, shape: svg.Fragment) -> svg.Fragment:
     """A link over a drawn box: the transparent ``shape`` takes the clicks and shows the focus ring."""
-    return f"<a href={quoteattr(url)} aria-label={quoteattr(label)}>{shape}</a>"
+    return svg.link(url, shape, aria_label=label)
 
 
-def _hit_rect(url: str, label: str, x: float, y: float, w: float, h: float) -> str:
-    return _hit(url, label, f'<rect class="hit" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6"/>')
+def _hit_rect(url: str, label: str, x: float, y: float, w: float, h: float) -> svg.Fragment:
+    return _hit(url, label, svg.element("rect", class_="hit", x=x, y=y, width=w, height=h, rx=6))
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -108,15 +108,17 @@ def _chunks(items: list, size: int) -> list[list]:
 
 class _Canvas:
     def __init__(self) -> None:
-        self.parts: list[str] = []  # the drawing (an image for assistive technology)
-        self.links: list[str] = []  # links laid over it, outside the image
+        self.parts: list[svg.Fragment] = []  # the drawing (an image for assistive technology)
+        self.links: list[svg.Fragment] = []  # links laid over it, outside the image
         self.y = PAD
 
-    def add(self, part: str) -> None:
+    def add(self, part: svg.Fragment) -> None:
         self.parts.append(part)
 
 
-def _children_block(canvas: _Canvas, item: MapItem, x: float, y: float, width: float, colour: str) -> list[str]:
+def _children_block(
+    canvas: _Canvas, item: MapItem, x: float, y: float, width: float, colour: str
+) -> list[svg.Fragment]:
     """The sub-processes of ``item`` as lines from (x, y); returns the drawn parts and adds a link per line to the
     canvas (the height used is :func:`_children_height`)."""
     parts, height = [], 0.0
@@ -140,7 +142,7 @@ def _box_band(canvas: _Canvas, band: MapBand) -> None:
     per_row = min(MAX_PER_ROW[band.kind], max(1, len(band.items)))
     box_w = (inner - (per_row - 1) * GAP) / per_row
     top = canvas.y
-    body: list[str] = []
+    body: list[svg.Fragment] = []
     y = top + BAND_LABEL
     for row in _chunks(band.items, per_row):
         layouts = []
@@ -152,12 +154,8 @@ def _box_band(canvas: _Canvas, band: MapBand) -> None:
         row_h = max((h for _i, _t, h in layouts), default=LINE * 2)
         for index, (item, title, _h) in enumerate(layouts):
             x = PAD + GAP + index * (box_w + GAP)
-            shape = (
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{row_h:.1f}" rx="8" '
-                f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
-            )
-            text = _text(x + BOX_PAD, y + BOX_PAD + FONT, title, size=FONT, colour=colour, weight="bold")
-            body.append(shape + text)
+            body.append(svg.rect(x, y, box_w, row_h, rx=8, fill=fill, stroke=stroke, stroke_width=1.5))
+            body.append(_text(x + BOX_PAD, y + BOX_PAD + FONT, title, size=FONT, colour=colour, weight="bold"))
             canvas.links.append(_hit_rect(item.url, item.label, x, y, box_w, BOX_PAD + len(title) * LINE + 4))
             body.extend(
                 _children_block(
@@ -173,19 +171,18 @@ def _box_band(canvas: _Canvas, band: MapBand) -> None:
     canvas.y = y + GAP
 
 
-def _band_frame(band: MapBand, top: float, height: float) -> str:
+def _band_frame(band: MapBand, top: float, height: float) -> svg.Fragment:
     _fill, stroke, _colour = COLOURS[band.kind]
-    frame = (
-        f'<rect x="{PAD}" y="{top:.1f}" width="{WIDTH - 2 * PAD}" height="{height:.1f}" rx="10" '
-        f'fill="{BAND_FILL[band.kind]}" stroke="{stroke}" stroke-dasharray="4 3"/>'
+    frame = svg.rect(
+        PAD, top, WIDTH - 2 * PAD, height, rx=10, fill=BAND_FILL[band.kind], stroke=stroke, stroke_dasharray="4 3"
     )
     label = _text(PAD + GAP, top + 20, [band.label], size=14, colour="#262626", weight="bold")
-    return frame + label
+    return svg.join([frame, label])
 
 
-def _chevron(x: float, y: float, w: float, h: float, first: bool) -> str:
+def _chevron(x: float, y: float, w: float, h: float, first: bool) -> list[tuple[float, float]]:
     notch = 0 if first else ARROW_TIP
-    points = [
+    return [
         (x, y),
         (x + w - ARROW_TIP, y),
         (x + w, y + h / 2),
@@ -193,7 +190,6 @@ def _chevron(x: float, y: float, w: float, h: float, first: bool) -> str:
         (x, y + h),
         (x + notch, y + h / 2),
     ]
-    return " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
 
 
 def _main_band(canvas: _Canvas, band: MapBand) -> None:
@@ -203,7 +199,7 @@ def _main_band(canvas: _Canvas, band: MapBand) -> None:
     per_row = min(MAX_PER_ROW[band.kind], max(1, len(band.items)))
     box_w = (inner + (per_row - 1) * (ARROW_TIP - 4)) / per_row
     top = canvas.y
-    body: list[str] = []
+    body: list[svg.Fragment] = []
     y = top + BAND_LABEL
     for row_index, row in enumerate(_chunks(band.items, per_row)):
         text_w = box_w - 2 * ARROW_TIP - BOX_PAD
@@ -213,15 +209,13 @@ def _main_band(canvas: _Canvas, band: MapBand) -> None:
         for index, (item, title) in enumerate(zip(row, titles, strict=True)):
             x = PAD + GAP + index * (box_w - ARROW_TIP + 4)
             first = row_index == 0 and index == 0
-            shape = (
-                f'<polygon points="{_chevron(x, y, box_w, arrow_h, first)}" fill="{fill}" stroke="{stroke}" '
-                f'stroke-width="1.5"/>'
-            )
+            points = _chevron(x, y, box_w, arrow_h, first)
+            body.append(svg.polygon(points, fill=fill, stroke=stroke, stroke_width=1.5))
             text_x = x + (BOX_PAD if first else ARROW_TIP + 4)
             text_y = y + (arrow_h - len(title) * LINE) / 2 + FONT - 2
-            body.append(shape + _text(text_x, text_y, title, size=FONT, colour=colour, weight="bold"))
-            points = _chevron(x, y, box_w, arrow_h, first)
-            canvas.links.append(_hit(item.url, item.label, f'<polygon class="hit" points="{points}"/>'))
+            body.append(_text(text_x, text_y, title, size=FONT, colour=colour, weight="bold"))
+            hit = svg.element("polygon", class_="hit", points=svg.points(points))
+            canvas.links.append(_hit(item.url, item.label, hit))
             child_w = box_w - ARROW_TIP - 8
             body.extend(_children_block(canvas, item, x + ARROW_TIP / 2, y + arrow_h + 6, child_w, "#262626"))
             under = max(under, _children_height(item, child_w))
@@ -248,32 +242,34 @@ def _description(bands: Sequence[MapBand]) -> str:
 def render_process_map(
     bands: Sequence[MapBand], *, title: str, id_prefix: str = "process-map", standalone: bool = False
 ) -> str:
-    """The SVG of a process map. ``standalone`` adds the XML declaration and namespaces for a downloaded file."""
+    """The SVG of a process map. ``standalone`` adds the XML declaration for a downloaded file."""
     canvas = _Canvas()
     for band in bands:
         (_main_band if band.kind == "main" else _box_band)(canvas, band)
-    height = canvas.y + PAD / 2
-    namespaces = ' xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    height = round(canvas.y + PAD / 2)
     # The drawing is an image (named by the title, described by the desc); the links to the processes lie over
     # it outside the image, so that they stay reachable by keyboard and screen readers.
-    svg = (
-        f'<svg{namespaces} viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
-        f'role="group" aria-labelledby="{id_prefix}-title" class="process-map" '
-        f'font-family="DejaVu Sans, Roboto, Arial, sans-serif">'
-        f'<title id="{id_prefix}-title">{escape(title)}</title>'
-        f"<style>{LINK_STYLE}</style>"
-        f'<g role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
-        f'<desc id="{id_prefix}-desc">{escape(_description(bands))}</desc>'
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height:.0f}" fill="#ffffff"/>'
-        + "".join(canvas.parts)
-        + "</g>"
-        + '<g class="process-map__links">'
-        + "".join(canvas.links)
-        + "</g></svg>"
+    drawing = svg.svg(
+        svg.title(title, id=f"{id_prefix}-title"),
+        svg.style(LINK_STYLE),
+        svg.group(
+            svg.desc(_description(bands), id=f"{id_prefix}-desc"),
+            svg.rect(0, 0, WIDTH, height, fill="#ffffff"),
+            *canvas.parts,
+            role="img",
+            aria_labelledby=f"{id_prefix}-title {id_prefix}-desc",
+        ),
+        svg.group(*canvas.links, class_="process-map__links"),
+        attrs={"xmlns": svg.SVG_NS, "xmlns:xlink": svg.XLINK_NS},
+        viewBox=f"0 0 {WIDTH} {height}",
+        width=WIDTH,
+        height=height,
+        role="group",
+        aria_labelledby=f"{id_prefix}-title",
+        class_="process-map",
+        font_family="DejaVu Sans, Roboto, Arial, sans-serif",
     )
-    if standalone:
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
-    return svg
+    return svg.standalone(drawing) if standalone else drawing
 
 
 def bands_from_groups(groups, url_for: Callable[[object], str]) -> list[MapBand]:
@@ -303,10 +299,10 @@ def _fmt(value) -> str:
 
 def sparkline(
     values: Sequence[Decimal], *, target: Decimal | None = None, label: str = "", width: int = 140, height: int = 32
-) -> str:
+) -> SafeString:
     """A small line chart of a KPI's values (with the target as a dashed line), with a text alternative."""
     if not values:
-        return ""
+        return svg.empty()
     numbers = [float(v) for v in values]
     span_values = numbers + ([float(target)] if target is not None else [])
     low, high = min(span_values), max(span_values)
@@ -316,63 +312,66 @@ def sparkline(
     def y_of(v: float) -> float:
         return height - 4 - (v - low) / spread * (height - 8)
 
-    points = " ".join(f"{4 + i * step:.1f},{y_of(v):.1f}" for i, v in enumerate(numbers))
+    coords = [(4 + i * step, y_of(v)) for i, v in enumerate(numbers)]
     alt = label or _("Trend of %(n)s values from %(first)s to %(last)s") % {
         "n": len(numbers),
         "first": _fmt(values[0]),
         "last": _fmt(values[-1]),
     }
-    target_line = ""
+    target_line = None
     if target is not None:
         ty = y_of(float(target))
-        target_line = (
-            f'<line x1="2" x2="{width - 2}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#595959" stroke-dasharray="3 3"/>'
-        )
-    last_x, last_y = 4 + (len(numbers) - 1) * step, y_of(numbers[-1])
-    return (
-        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f"aria-label={quoteattr(alt)}>{target_line}"
-        f'<polyline points="{points}" fill="none" stroke="#2362a2" stroke-width="2"/>'
-        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="#1a4a7a"/></svg>'
+        target_line = svg.line(2, ty, width - 2, ty, stroke="#595959", stroke_dasharray="3 3")
+    last_x, last_y = coords[-1]
+    return svg.svg(
+        target_line,
+        svg.polyline(coords, fill="none", stroke="#2362a2", stroke_width=2),
+        svg.circle(last_x, last_y, 3, fill="#1a4a7a"),
+        class_="sparkline",
+        viewBox=f"0 0 {width} {height}",
+        width=width,
+        height=height,
+        role="img",
+        aria_label=alt,
     )
 
 
-def nonconformity_chart(rows: Sequence[dict], *, title: str, id_prefix: str = "nc-chart") -> str:
+def nonconformity_chart(rows: Sequence[dict], *, title: str, id_prefix: str = "nc-chart") -> SafeString:
     """Horizontal stacked bars (major, minor nonconformities) per standard; the page shows the same numbers in a
     table next to it."""
     if not rows:
-        return ""
+        return svg.empty()
     label_w, bar_w, row_h = 330, 560, 26
     top = 30
     height = top + len(rows) * row_h + 36
     peak = max(row["total"] for row in rows) or 1
-    parts = []
+    parts = [svg.title(title, id=f"{id_prefix}-title")]
+    desc = "; ".join(f"{row['standard_ref']} {row['standard_title']}: {row['major']} + {row['minor']}" for row in rows)
+    parts.append(svg.desc(desc, id=f"{id_prefix}-desc"))
     for index, row in enumerate(rows):
         y = top + index * row_h
         label = wrap(f"{row['framework']} {row['standard_ref']} {row['standard_title']}", label_w - 10, 12, 1)
         parts.append(_text(label_w - 8, y + 17, label, size=12, colour="#262626", anchor="end"))
         major_w = row["major"] / peak * bar_w
         minor_w = row["minor"] / peak * bar_w
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{major_w:.1f}" height="{row_h - 8}" fill="#b3261e"/>')
+        parts.append(svg.rect(label_w, y + 4, major_w, row_h - 8, fill="#b3261e"))
         parts.append(
-            f'<rect x="{label_w + major_w:.1f}" y="{y + 4}" width="{minor_w:.1f}" height="{row_h - 8}" '
-            f'fill="#f0c36d" stroke="#6b4e00" stroke-width="1"/>'
+            svg.rect(label_w + major_w, y + 4, minor_w, row_h - 8, fill="#f0c36d", stroke="#6b4e00", stroke_width=1)
         )
         parts.append(_text(label_w + major_w + minor_w + 6, y + 17, [str(row["total"])], size=12, colour="#262626"))
     legend_y = top + len(rows) * row_h + 18
-    parts.append(f'<rect x="{label_w}" y="{legend_y - 10}" width="12" height="12" fill="#b3261e"/>')
+    parts.append(svg.rect(label_w, legend_y - 10, 12, 12, fill="#b3261e"))
     parts.append(_text(label_w + 18, legend_y, [_("Major nonconformities")], size=12, colour="#262626"))
-    parts.append(
-        f'<rect x="{label_w + 220}" y="{legend_y - 10}" width="12" height="12" fill="#f0c36d" stroke="#6b4e00"/>'
-    )
+    parts.append(svg.rect(label_w + 220, legend_y - 10, 12, 12, fill="#f0c36d", stroke="#6b4e00"))
     parts.append(_text(label_w + 238, legend_y, [_("Minor nonconformities")], size=12, colour="#262626"))
-    desc = "; ".join(f"{row['standard_ref']} {row['standard_title']}: {row['major']} + {row['minor']}" for row in rows)
     total_w = label_w + bar_w + 50
-    return (
-        f'<svg viewBox="0 0 {total_w} {height}" width="100%" style="max-width:{total_w}px" role="img" '
-        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" class="chart" '
-        f'font-family="DejaVu Sans, Roboto, Arial, sans-serif">'
-        f'<title id="{id_prefix}-title">{escape(title)}</title><desc id="{id_prefix}-desc">{escape(desc)}</desc>'
-        + "".join(parts)
-        + "</svg>"
+    return svg.svg(
+        *parts,
+        viewBox=f"0 0 {total_w} {height}",
+        width="100%",
+        style=f"max-width:{total_w}px",
+        role="img",
+        aria_labelledby=f"{id_prefix}-title {id_prefix}-desc",
+        class_="chart",
+        font_family="DejaVu Sans, Roboto, Arial, sans-serif",
     )

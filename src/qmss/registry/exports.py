@@ -2,19 +2,21 @@
 
 Only registry data that is public anyway; no personal data (statutory bodies are never stored).
 Rows are read with ``iterator(chunk_size=2000)``, so a national export does not hold every row in memory.
+Every value goes through :mod:`qmss.core.cells`: a text from the registry file that looks like a formula stays
+text (an apostrophe in front in the CSV, a quote-prefixed string cell in the XLSX).
 """
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmss.core import cells
 from qmss.registry import selectors
 from qmss.registry.models import Service
 
@@ -88,24 +90,13 @@ def _filename(extension: str) -> str:
     return f"registr-socialnich-sluzeb-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-class _Echo:
-    """A file-like object whose write() returns the text, for csv.writer in a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row])
-
-
 def csv_response(services: QuerySet[Service]) -> StreamingHttpResponse:
     header, labels = headers(), status_labels()  # translated now, not while the response streams
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in _csv_lines(header, iter_rows(services, labels))),
+        (
+            line.encode("utf-8")
+            for line in cells.csv_lines(header, iter_rows(services, labels), delimiter=CSV_DELIMITER)
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -115,7 +106,6 @@ def csv_response(services: QuerySet[Service]) -> StreamingHttpResponse:
 def write_xlsx(services: QuerySet[Service], target) -> int:
     """Write the workbook to the binary file ``target``; returns the number of data rows."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -127,23 +117,13 @@ def write_xlsx(services: QuerySet[Service], target) -> int:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
+    header_cells = [cells.cell(sheet, title) for title in header]
+    for cell in header_cells:
         cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    cells.append(sheet, header_cells)
     count = 0
     for row in iter_rows(services, labels):
-        values = []
-        for value in row:
-            if hasattr(value, "isoformat"):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "D. M. YYYY"
-                values.append(cell)
-            else:
-                values.append(value)
-        sheet.append(values)
+        cells.append(sheet, row)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(target)

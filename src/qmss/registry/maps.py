@@ -10,8 +10,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from qmss.core import svg
 
 MAX_POINTS_PER_RING = 1500
 OUTLINE_FILL = "#e8f0f8"
@@ -77,7 +78,7 @@ def _path(ring: list[tuple[float, float]], project: _Projection) -> str:
     for lon, lat in ring:
         xy = project(lon, lat)
         if xy != last:
-            parts.append(f"{xy[0]:g} {xy[1]:g}")
+            parts.append(f"{svg.number(xy[0])} {svg.number(xy[1])}")
             last = xy
     return "M" + " L".join(parts) + " Z" if len(parts) >= 3 else ""
 
@@ -98,33 +99,41 @@ def render_map(
     lons = [lon for ring in rings for lon, _ in ring] + [float(p.longitude) for p in points]
     lats = [lat for ring in rings for _, lat in ring] + [float(p.latitude) for p in points]
     if not lons:
-        return mark_safe("")
+        return svg.empty()
     if not rings:  # points only: leave some room around them
         pad = 0.05
         lons += [min(lons) - pad, max(lons) + pad]
         lats += [min(lats) - pad, max(lats) + pad]
     project = _Projection(lons, lats, width, height, padding)
     box_w, box_h = project.size
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="registry-map" viewBox="0 0 {box_w} {box_h}" '
-        f'width="{box_w}" height="{box_h}" style="max-width:100%;height:auto" role="img" '
-        f'aria-label="{escape(label)}">'
-    ]
+    parts = []
     paths = [d for d in (_path(ring, project) for ring in rings) if d]
     if paths:
-        out.append(
-            f'<path d="{" ".join(paths)}" fill="{OUTLINE_FILL}" stroke="{OUTLINE_STROKE}" stroke-width="1.5" '
-            'fill-rule="evenodd" stroke-linejoin="round"/>'
+        parts.append(
+            svg.path(
+                " ".join(paths),
+                fill=OUTLINE_FILL,
+                stroke=OUTLINE_STROKE,
+                stroke_width=1.5,
+                fill_rule="evenodd",
+                stroke_linejoin="round",
+            )
         )
     for point in points:
         x, y = project(float(point.longitude), float(point.latitude))
         fill = APPROXIMATE_FILL if point.approximate else POINT_FILL
-        out.append(
-            f'<circle cx="{x:g}" cy="{y:g}" r="6" fill="{fill}" stroke="{POINT_FILL}" stroke-width="2">'
-            f"<title>{escape(point.title)}</title></circle>"
-        )
-    out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 – every interpolated text is escaped above
+        parts.append(svg.circle(x, y, 6, svg.title(point.title), fill=fill, stroke=POINT_FILL, stroke_width=2))
+    return svg.svg(
+        *parts,
+        xmlns=svg.SVG_NS,
+        class_="registry-map",
+        viewBox=f"0 0 {box_w} {box_h}",
+        width=box_w,
+        height=box_h,
+        style="max-width:100%;height:auto",
+        role="img",
+        aria_label=label,
+    )
 
 
 def facility_points(facilities: Iterable, *, approximate_note: str = "") -> list[MapPoint]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from qmss.assessments.reports.data import StandardRow
+from qmss.core import svg
 
 WIDTH = 640
 LABEL_WIDTH = 40
@@ -36,38 +36,34 @@ def share_bar_chart(standards: Sequence[StandardRow], *, title: str | None = Non
     title = title if title is not None else _("Share of points per standard")
     bar_area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = TOP + ROW_HEIGHT * max(len(standards), 1) + BOTTOM
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" font-size="10" fill="{COLOUR_TEXT}">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = [svg.title(title)]
     for step in range(0, 101, 25):
         x = LABEL_WIDTH + bar_area * step / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{height - BOTTOM}" stroke="{COLOUR_GRID}" '
-            f'stroke-width="{1 if step in (0, 100) else 0.6}"/>'
-        )
-        parts.append(f'<text x="{x:.1f}" y="{TOP - 8}" text-anchor="middle" font-size="8">{step} %</text>')
+        width = 1 if step in (0, 100) else 0.6
+        parts.append(svg.line(x, TOP - 4, x, height - BOTTOM, stroke=COLOUR_GRID, stroke_width=width))
+        parts.append(svg.text(x, TOP - 8, f"{step} %", text_anchor="middle", font_size=8))
     for index, standard in enumerate(standards):
         y = TOP + index * ROW_HEIGHT
-        label = standard.ref_id
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + ROW_HEIGHT / 2 + 3.5:.1f}" text-anchor="end">{escape(label)}</text>'
-        )
+        parts.append(svg.text(LABEL_WIDTH - 6, y + ROW_HEIGHT / 2 + 3.5, standard.ref_id, text_anchor="end"))
         bar_y = y + (ROW_HEIGHT - BAR_HEIGHT) / 2
         if standard.share is None:
             value_text = "–"
         else:
             share = min(max(standard.share, 0.0), 1.0)
             colour = COLOUR_FAILED if standard.failed_essential else COLOUR_BAR
-            parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{bar_y:.1f}" width="{bar_area * share:.1f}" height="{BAR_HEIGHT}" '
-                f'fill="{colour}"/>'
-            )
+            parts.append(svg.rect(LABEL_WIDTH, bar_y, bar_area * share, BAR_HEIGHT, fill=colour))
             value_text = f"{number_format(round(standard.share * 100), 0)} %"
-        parts.append(
-            f'<text x="{WIDTH - VALUE_WIDTH + 6}" y="{y + ROW_HEIGHT / 2 + 3.5:.1f}" '
-            f'fill="{COLOUR_EMPTY if standard.share is None else COLOUR_TEXT}">{escape(value_text)}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 – every text piece above is XML-escaped
+        colour = COLOUR_EMPTY if standard.share is None else COLOUR_TEXT
+        parts.append(svg.text(WIDTH - VALUE_WIDTH + 6, y + ROW_HEIGHT / 2 + 3.5, value_text, fill=colour))
+    return svg.svg(
+        *parts,
+        xmlns=svg.SVG_NS,
+        class_="chart",
+        role="img",
+        width=WIDTH,
+        height=height,
+        viewBox=f"0 0 {WIDTH} {height}",
+        font_family=FONT,
+        font_size=10,
+        fill=COLOUR_TEXT,
+    )

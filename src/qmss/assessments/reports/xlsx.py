@@ -1,26 +1,25 @@
 """The XLSX report (openpyxl): summary, criteria, findings and evidence, one sheet each.
 
-Text typed by users is always written as text, never as a formula (a comment starting with "=" stays text).
+Every value goes through :mod:`qmss.core.cells`: text typed by users is always written as text, never as a
+formula (a comment starting with "=" stays text, with Excel's quote prefix).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qmss.assessments.reports.data import ReportData
+from qmss.core import cells
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
@@ -29,9 +28,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 PERCENT = "0.0 %"
 SCORE = "0.##"
-DATE = "d. m. yyyy"
-DATETIME = "d. m. yyyy h:mm"
-ILLEGAL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
 def sheet_titles() -> tuple[str, str, str, str]:
@@ -46,32 +42,12 @@ def sheet_titles() -> tuple[str, str, str, str]:
     return tuple(name[:31] for name in names)
 
 
-def _clean(value):
-    if isinstance(value, str):
-        return "".join(ch for ch in value if ch not in ILLEGAL)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    return value
-
-
 def _write_row(ws: Worksheet, row: int, values: Sequence, *, formats: dict[int, str] | None = None) -> None:
-    for col, raw in enumerate(values, start=1):
-        value = _clean(raw)
-        cell = ws.cell(row=row, column=col, value=value)
-        if isinstance(value, str):
-            cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
-            if "\n" in value or len(value) > 60:
-                cell.alignment = WRAP
-            else:
-                cell.alignment = TOP
-        elif isinstance(value, datetime):
-            cell.number_format = DATETIME
-        elif isinstance(value, date):
-            cell.number_format = DATE
-        elif isinstance(value, int | float) and formats and col in formats:
-            cell.number_format = formats[col]
+    for col, value in enumerate(values, start=1):
+        number_format = formats.get(col) if formats and not isinstance(value, date) else None
+        cell = cells.put(ws.cell(row=row, column=col), value, number_format=number_format)
+        if isinstance(cell.value, str):
+            cell.alignment = WRAP if "\n" in cell.value or len(cell.value) > 60 else TOP
 
 
 def _table(
@@ -87,7 +63,7 @@ def _table(
     """Write a header with bold cells, the rows, column widths, frozen panes (below the header unless
     ``freeze`` names the top-left unfrozen cell) and an autofilter; return the number of data rows."""
     for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=header_row, column=col, value=header)
+        cell = cells.put(ws.cell(row=header_row, column=col), header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
@@ -113,8 +89,7 @@ def _verdict(data: ReportData) -> str:
 
 
 def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
-    ws.cell(row=1, column=1, value=_clean(data.title)).font = TITLE_FONT
-    ws.cell(row=1, column=1).data_type = TYPE_STRING
+    cells.put(ws.cell(row=1, column=1), data.title).font = TITLE_FONT
     share_label = _("Share")
     period = " – ".join(date_format(d, "SHORT_DATE_FORMAT") if d else "…" for d in (data.period_start, data.period_end))
     facts = [
@@ -211,7 +186,7 @@ def render_xlsx(data: ReportData) -> bytes:
     _criteria_sheet(workbook.create_sheet(titles[1]), data)
     _findings_sheet(workbook.create_sheet(titles[2]), data)
     _evidence_sheet(workbook.create_sheet(titles[3]), data)
-    workbook.properties.title = _clean(data.title)[:255]
+    workbook.properties.title = cells.xlsx_value(data.title)[:255]
     workbook.properties.creator = "QMSS"
     buffer = io.BytesIO()
     workbook.save(buffer)
