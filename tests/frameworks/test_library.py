@@ -56,7 +56,7 @@ def test_sqss_has_15_standards_and_48_criteria_with_flags(sqss):
 
 @pytest.mark.django_db
 def test_sqss_scales_and_pass_rule(sqss):
-    assert sqss.version == 1 and sqss.locale == "cs" and sqss.valid_from.isoformat() == "2007-01-01"
+    assert sqss.version == 2 and sqss.locale == "cs" and sqss.valid_from.isoformat() == "2007-01-01"
     assert sqss.default_scale.key == "points"
     assert sqss.pass_rule == {
         "type": "essential_min_and_share",
@@ -64,6 +64,7 @@ def test_sqss_scales_and_pass_rule(sqss):
         "essential_min": 2,
         "overall_min_share": 0.5,
         "label": "historický způsob hodnocení – k ověření",
+        "verified": False,
     }
     points = dict(ScaleValue.objects.filter(scale__framework=sqss, scale__key="points").values_list("key", "score"))
     assert points == {"0": 0, "1": 1, "2": 2, "3": 3}
@@ -103,18 +104,18 @@ def test_loading_again_changes_nothing(libraries):
 @pytest.mark.django_db
 def test_first_load_reports_created(db):
     results = load_libraries(files=[SQSS_FILE])
-    assert [(r.urn, r.version, r.status) for r in results] == [("urn:qmss:framework:sqss", 1, "created")]
+    assert [(r.urn, r.version, r.status) for r in results] == [("urn:qmss:framework:sqss", 2, "created")]
 
 
 @pytest.mark.django_db
 def test_new_version_keeps_the_old_text_for_assessments(sqss, tmp_path):
     assessment = _assessment(sqss)
     old_1a = Requirement.objects.get(framework=sqss, ref_id="1a")
-    copy = write_copy(tmp_path, SQSS_FILE, (OLD_1A, NEW_1A), ("\nversion: 1\n", "\nversion: 2\n"))
+    copy = write_copy(tmp_path, SQSS_FILE, (OLD_1A, NEW_1A), ("\nversion: 2\n", "\nversion: 3\n"))
 
     [result] = load_libraries(files=[copy])
 
-    assert result.status == LoadStatus.NEW_VERSION and result.version == 2
+    assert result.status == LoadStatus.NEW_VERSION and result.version == 3
     v2 = Framework.objects.get(pk=result.framework_id)
     assert v2.is_latest and not Framework.objects.get(pk=sqss.pk).is_latest
     assert Requirement.objects.get(framework=v2, ref_id="1a").title.startswith("OPRAVENO")
@@ -125,9 +126,9 @@ def test_new_version_keeps_the_old_text_for_assessments(sqss, tmp_path):
     assert Requirement.objects.filter(framework=sqss, kind="criterion").count() == 48
     assert Requirement.objects.filter(framework=v2, kind="criterion").count() == 48
     assert v2.default_scale.framework_id == v2.pk
-    # the default directory (still version 1) is unchanged and does not take is_latest back
+    # the default directory (still version 2) is unchanged and does not take is_latest back
     assert load_libraries(files=[SQSS_FILE])[0].status == LoadStatus.UNCHANGED
-    assert Framework.objects.get(urn=sqss.urn, is_latest=True).version == 2
+    assert Framework.objects.get(urn=sqss.urn, is_latest=True).version == 3
 
 
 @pytest.mark.django_db
@@ -137,8 +138,8 @@ def test_changed_text_of_a_used_version_is_refused(sqss, tmp_path):
     with pytest.raises(FrameworkLibraryError) as exc_info:
         load_libraries(files=[copy])
     error = exc_info.value
-    assert error.field == "version" and error.row == line_of(copy, "version: 1") and "sqss.yaml" in error.file
-    assert "1" in str(error) and sqss.urn in str(error)
+    assert error.field == "version" and error.row == line_of(copy, "version: 2") and "sqss.yaml" in error.file
+    assert "2" in str(error) and sqss.urn in str(error)
     assert not Requirement.objects.get(framework=sqss, ref_id="1a").title.startswith("OPRAVENO")
     assert Framework.objects.get(pk=sqss.pk).checksum == sqss.checksum
 

@@ -101,7 +101,7 @@ def test_bundled_libraries_load():
     assert (oldest.age_from, oldest.age_to) == (81, None)
 
     library = ReferenceLibrary.objects.get(urn="urn:qmss:registry:service-kinds")
-    assert library.version == 1
+    assert library.version == 2
     assert library.valid_from == dt.date(2007, 1, 1)
     assert "druhy-socialni-sluzby.json" in library.source
     assert len(library.checksum) == 64
@@ -252,7 +252,7 @@ def test_rows_of_other_libraries_are_not_retired(libraries):
     load_reference(libraries)
     other = ReferenceLibrary.objects.create(urn="urn:qmss:registry:mpsv-codelists", version=1, title="x", source="x")
     ServiceKind.objects.create(code="99", name="neznámý druh", category="other", library=other)
-    edit(libraries / "service-kinds.yaml", "version: 1", "version: 2")
+    edit(libraries / "service-kinds.yaml", "version: 2", "version: 3")
 
     load_reference(libraries)
 
@@ -289,3 +289,31 @@ def test_command_loads_and_reports(libraries):
     edit(libraries / "target-groups.yaml", "name: senioři", "name: [senioři")
     with pytest.raises(CommandError, match="target-groups.yaml"):
         call_command("load_reference", str(libraries), stdout=io.StringIO())
+
+
+def activities_of(code: str) -> set[str]:
+    return set(ServiceKind.objects.get(code=code).activities.values_list("code", flat=True))
+
+
+def test_fidelity_fixes_of_service_kinds_version_2():
+    """§45 without help with personal care (that is §46), §60a valid from 1 Jan 2007, CDZ a code-list kind."""
+    load_reference()
+
+    day_centres = ServiceKind.objects.get(section="45")
+    assert day_centres.name == "centra denních služeb"
+    assert "PVO" not in activities_of(day_centres.code)
+    assert "PVO" in activities_of(ServiceKind.objects.get(section="46").code)
+    assert ServiceKind.objects.get(code="§60a").valid_from == dt.date(2007, 1, 1)
+    mental_health = ServiceKind.objects.get(code="CDZ")
+    assert mental_health.legal_basis == ServiceKind.LegalBasis.CODELIST
+    assert mental_health.section == ""
+    assert not ServiceKind.objects.filter(legal_basis=ServiceKind.LegalBasis.CODELIST).exclude(code="CDZ").exists()
+
+
+def test_unknown_legal_basis_is_refused(libraries):
+    line = edit(libraries / "service-kinds.yaml", "    legal_basis: codelist  #", "    legal_basis: custom  #")
+
+    with pytest.raises(ReferenceLibraryError) as caught:
+        load_reference(libraries)
+
+    assert (caught.value.file, caught.value.row, caught.value.field) == ("service-kinds.yaml", line, "legal_basis")

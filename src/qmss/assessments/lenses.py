@@ -18,6 +18,7 @@ from qmss.assessments.models import Assessment, Result
 from qmss.core.models import Organisation
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope
+from qmss.frameworks import pass_rules
 from qmss.frameworks.models import Framework, Requirement
 from qmss.registry.models import Facility, Service
 
@@ -97,13 +98,20 @@ class Lenses:
     history_rows: list[tuple[date, str, Assessment, float]] = field(default_factory=list)
 
     @property
+    def rule(self) -> pass_rules.RuleStatus | None:
+        return pass_rules.rule_status(self.framework) if self.framework is not None else None
+
+    @property
     def disagreements(self) -> int:
         return sum(1 for _standard, rows in self.standards for row in rows if row.disagreement)
 
 
 def _fulfilment_threshold(framework: Framework) -> Decimal | None:
-    value = (framework.pass_rule or {}).get("essential_min")
-    return Decimal(str(value)) if value is not None else None
+    """The score from which a criterion counts as fulfilled: the pass-rule registry's essential minimum, only while
+    the rule is in force (an unverified, unadopted rule decides nothing)."""
+    if not pass_rules.rule_status(framework).in_force:
+        return None
+    return pass_rules.essential_minimum(framework)
 
 
 def disagree(scores: list[Decimal | None], threshold: Decimal | None) -> bool:
@@ -158,12 +166,18 @@ def _history(lenses: Lenses, assessments: list[Assessment]) -> None:
     for result in Result.objects.filter(assessment__in=assessments).select_related("value"):
         values[result.assessment_id][result.requirement_id] = result.value
     applicable_cache: dict[int, set[int] | None] = {}
+    status_cache: dict[int, pass_rules.RuleStatus] = {}
     series = {key: Series(str(label)) for key, (label, _kinds) in LENSES.items()}
     for assessment in assessments:
         if assessment.framework_id not in applicable_cache:
             applicable_cache[assessment.framework_id] = selectors.applicable_ids(assessment.framework, lenses.service)
+        if assessment.framework_id not in status_cache:
+            status_cache[assessment.framework_id] = pass_rules.rule_status(assessment.framework)
         evaluation = selectors.evaluate_results(
-            assessment.framework, values[assessment.pk], applicable_cache[assessment.framework_id]
+            assessment.framework,
+            values[assessment.pk],
+            applicable_cache[assessment.framework_id],
+            status=status_cache[assessment.framework_id],
         )
         share = getattr(evaluation, "share", None)
         if share is None:

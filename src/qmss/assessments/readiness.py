@@ -19,6 +19,7 @@ from qmss.assessments.models import Assessment, Evidence, Finding, Result
 from qmss.assessments.permissions import AUDIT_KINDS, PUBLISHED_STATES
 from qmss.core.models import Organisation
 from qmss.core.scoping import Scope
+from qmss.frameworks import pass_rules
 from qmss.frameworks.models import Framework, Requirement
 
 REASON_NO_RESULT = _("no result")
@@ -48,6 +49,10 @@ class Readiness:
     essential_at_risk: list[RiskRow] = field(default_factory=list)
 
     @property
+    def rule(self) -> pass_rules.RuleStatus | None:
+        return pass_rules.rule_status(self.framework) if self.framework is not None else None
+
+    @property
     def issues(self) -> int:
         return (
             len(self.without_evidence)
@@ -59,12 +64,11 @@ class Readiness:
 
 
 def essential_threshold(framework: Framework) -> Decimal | None:
-    """The lowest score an essential criterion must reach (pass rule ``essential_min``; half the scale else)."""
-    rule = framework.pass_rule or {}
-    if rule.get("essential_min") is not None:
-        return Decimal(str(rule["essential_min"]))
-    scale = framework.default_scale
-    return scale.max_score / 2 if scale is not None and scale.max_score else None
+    """The lowest score an essential criterion must reach – from the pass-rule registry, and only while the rule
+    is in force (verified or adopted): an unverified rule marks nothing as below the threshold."""
+    if not pass_rules.rule_status(framework).in_force:
+        return None
+    return pass_rules.essential_minimum(framework)
 
 
 def inspection_readiness(scope: Scope, organisation: Organisation) -> Readiness:

@@ -377,6 +377,19 @@ class AssessmentReport:
         return getattr(self.evaluation, "rule_label", "") or ""
 
     @property
+    def rule(self):
+        """The pass rule's status (qmss.frameworks.pass_rules.RuleStatus): verified, adopted or neither."""
+        from qmss.frameworks.pass_rules import rule_status
+
+        rule = getattr(self.evaluation, "rule", None)
+        return rule if rule is not None else rule_status(self.assessment.framework)
+
+    @property
+    def withheld(self) -> bool:
+        """No verdict because the rule is unverified and not adopted."""
+        return bool(getattr(self.evaluation, "withheld", False))
+
+    @property
     def missing(self) -> int:
         missing = getattr(self.evaluation, "missing", None)
         return self.total_criteria - self.answered if missing is None else len(missing)
@@ -407,11 +420,12 @@ def applicable_ids(framework: Framework, service: Service | None) -> set[int] | 
     return applicable_requirements(framework, kind_code=kind_code, form_codes=form_codes)
 
 
-def evaluate_results(framework: Framework, results: dict, applicable: set[int] | None = None):
-    """The framework's scoring (:func:`qmss.frameworks.scoring.evaluate`) of ``{requirement_id: ScaleValue}``."""
+def evaluate_results(framework: Framework, results: dict, applicable: set[int] | None = None, *, status=None):
+    """The framework's scoring (:func:`qmss.frameworks.scoring.evaluate`) of ``{requirement_id: ScaleValue}``;
+    ``status``: the rule status when already known (saves its query)."""
     from qmss.frameworks.scoring import evaluate
 
-    return evaluate(framework, results, applicable=applicable)
+    return evaluate(framework, results, applicable=applicable, status=status)
 
 
 def assessment_report(scope: Scope, assessment: Assessment) -> AssessmentReport:

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from qmss.assessments.models import Assessment, Evidence, EvidenceVersion, Finding, Result
 from qmss.assessments.selectors import SQSS_URN
 from qmss.core.models import Organisation
-from qmss.frameworks.models import Framework, Requirement, Scale, ScaleValue
+from qmss.frameworks.models import Framework, Requirement, RuleSetAdoption, Scale, ScaleValue
 
 _seq = itertools.count(1)
 
@@ -34,10 +34,13 @@ def make_framework(
     urn: str = SQSS_URN,
     essential_every: int = 2,
     short_name: str = "SQSS",
+    adopt_rules: bool = True,
 ) -> Framework:
     """A framework with ``n_standards`` standards and their criteria (ref ids ``1a``, ``1b`` …).
 
-    The first criterion of every ``essential_every``-th standard (1, 3, 5 …) is essential.
+    The first criterion of every ``essential_every``-th standard (1, 3, 5 …) is essential. The pass rule is
+    unverified (like the real SQSS); ``adopt_rules`` (default) records its adoption by an inactive test user, so
+    verdicts are given – pass False to test the unadopted case.
     """
     existing = Framework.objects.filter(urn=urn, version=version).first()
     if existing is not None:
@@ -92,7 +95,23 @@ def make_framework(
                 essential=index == 0 and (number - 1) % essential_every == 0,
                 typical_evidence=[f"Doklad ke kritériu {number}{letter}"],
             )
+    if adopt_rules:
+        adopt_test_rules(framework)
     return framework
+
+
+def adopt_test_rules(framework: Framework) -> RuleSetAdoption:
+    """Record the adoption of the framework's rule set by an inactive user ``rules-adopter`` (tests, demos)."""
+    from django.contrib.auth import get_user_model
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="rules-adopter", defaults={"is_active": False, "first_name": "Správce", "last_name": "pravidel"}
+    )
+    adoption, _created = RuleSetAdoption.objects.get_or_create(
+        framework=framework, defaults={"adopted_by": user, "note": "tests"}
+    )
+    framework.__dict__.pop("_rule_status", None)
+    return adoption
 
 
 def criteria(framework: Framework) -> list[Requirement]:

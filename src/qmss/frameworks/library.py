@@ -4,6 +4,8 @@
 of them in ONE transaction, so a single bad file or a refused version loads nothing. Versioning, per (urn,
 version):
 
+Files are read and versions compared by the one library loader :mod:`qmss.core.libraries`.
+
 * the version exists with the same checksum → nothing is written (``unchanged``);
 * it exists with another checksum → if no assessment uses it, it is updated in place: scales and requirements
   are upserted by key / ref_id and the removed ones deleted (``updated``); if an assessment uses it the load is
@@ -29,6 +31,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmss.core.libraries import VersionStatus, check_version
 from qmss.frameworks.models import Framework, Requirement, Scale, ScaleValue
 from qmss.frameworks.validation import FrameworkLibraryError, LibrarySpec, library_error, read_library
 
@@ -37,7 +40,7 @@ __all__ = ["FrameworkLibraryError", "LoadResult", "LoadStatus", "default_directo
 SUFFIXES = (".yaml", ".yml")
 REQUIREMENT_FIELDS = (
     "parent_id", "kind", "order", "depth", "title", "description", "guidance", "typical_evidence", "essential",
-    "verified", "assessable", "applicability", "scale_id",
+    "verified", "source", "assessable", "applicability", "scale_id",
 )  # fmt: skip
 FRAMEWORK_FIELDS = (
     "locale", "short_name", "title", "description", "source", "valid_from", "valid_to", "pass_rule", "checksum",
@@ -119,23 +122,17 @@ def _load_one(spec: LibrarySpec) -> LoadResult:
     def result(status: LoadStatus, framework: Framework) -> LoadResult:
         return LoadResult(spec.urn, spec.version, status, spec.short_name, spec.file, framework.pk)
 
-    if same is not None:
-        if same.checksum == spec.checksum:
-            return result(LoadStatus.UNCHANGED, same)
-        if Assessment.objects.filter(framework=same).exists():
-            problem = _(
-                "version {version} of {urn} is used by assessments and cannot be changed; "
-                "raise the version number to publish the changed text."
-            ).format(version=spec.version, urn=spec.urn)
-            raise library_error(spec.file, spec.line_of("version"), "version", problem)
+    changed = same is not None and same.checksum != spec.checksum
+    used = {spec.version} if changed and Assessment.objects.filter(framework=same).exists() else set()
+    status = check_version(
+        spec.library, stored={fw.version: fw.checksum for fw in versions}, used=used, checksum=spec.checksum
+    )
+    if status == VersionStatus.UNCHANGED:
+        return result(LoadStatus.UNCHANGED, same)
+    if status == VersionStatus.CHANGED:
         _update(same, spec)
         return result(LoadStatus.UPDATED, same)
     latest = versions[0] if versions else None
-    if latest is not None and spec.version < latest.version:
-        problem = _("version {version} is lower than the latest loaded version {latest} of {urn}.").format(
-            version=spec.version, latest=latest.version, urn=spec.urn
-        )
-        raise library_error(spec.file, spec.line_of("version"), "version", problem)
     framework = Framework.objects.create(urn=spec.urn, version=spec.version, is_latest=True, **_framework_values(spec))
     scale_ids = _sync_scales(framework, spec, fresh=True)
     framework.default_scale_id = scale_ids[spec.default_scale]
@@ -240,6 +237,7 @@ def _sync_requirements(framework: Framework, spec: LibrarySpec, scale_ids: dict[
                 "typical_evidence": req.typical_evidence,
                 "essential": req.essential,
                 "verified": req.verified,
+                "source": req.source,
                 "assessable": req.assessable,
                 "applicability": req.applicability,
                 "scale_id": scale_ids[req.scale] if req.scale else None,

@@ -3,6 +3,7 @@ score scales and a pass rule. A version used by an assessment is never changed i
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,9 @@ class Requirement(models.Model):
     typical_evidence = models.JSONField(_("typical evidence"), default=list, blank=True)
     essential = models.BooleanField(_("essential"), default=False)
     verified = models.BooleanField(_("verified"), default=False)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("Where the wording and the essential flag are confirmed.")
+    )
     assessable = models.BooleanField(_("assessed"), default=False, help_text=_("Results are recorded on this node."))
     applicability = models.JSONField(
         _("applicability"),
@@ -137,3 +141,24 @@ class Requirement(models.Model):
         if kinds and kind_code not in kinds:
             return False
         return not (forms and form_codes and not set(forms) & set(form_codes))
+
+
+class RuleSetAdoption(models.Model):
+    """An administrator's decision that the pass rule and essential flags of one framework version, although not
+    (all) confirmed by a source, give verdicts in QMSS. Without it an unverified rule gives no pass/fail verdict."""
+
+    framework = models.OneToOneField(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="rule_set_adoption"
+    )
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("adopted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("adopted at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("rule set adoption")
+        verbose_name_plural = _("rule set adoptions")
+
+    def __str__(self) -> str:
+        return f"{self.framework} – {self.adopted_by}"

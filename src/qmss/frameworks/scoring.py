@@ -12,9 +12,10 @@ scores. Conventions:
 * scores are compared with the rule's parameters on the rule's scale; a score on another scale of the same
   framework is first converted in proportion to the maxima (1.5 of 3 is 2 of 4).
 
-Pass rules (``Framework.pass_rule``): ``essential_min_and_share`` – every essential criterion scores at least
-``essential_min`` AND the total is at least ``overall_min_share`` × the maximum; ``min_average`` – the average
-score of the assessed criteria is at least ``min_average``. Without a rule ``passed`` is None.
+Pass rules (``Framework.pass_rule``) are interpreted only by :mod:`qmss.frameworks.pass_rules` (verdict, essential
+minimum, description). Without a rule ``passed`` is None. A verdict is given only when the rule is in force
+(:func:`qmss.frameworks.pass_rules.rule_status`: verified, or the rule set adopted by an administrator); otherwise
+``passed`` is None, nothing is marked as a failed essential criterion and ``rule`` says why (``withheld``).
 
 Everything is read through :func:`qmss.frameworks.selectors.framework_tree` (cached), so evaluating makes no
 queries once the tree is loaded.
@@ -26,9 +27,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-
+from qmss.frameworks import pass_rules
+from qmss.frameworks.pass_rules import RuleStatus, format_score
 from qmss.frameworks.selectors import FrameworkTree, framework_tree
 
 if TYPE_CHECKING:
@@ -81,6 +81,12 @@ class Evaluation:
     missing: list[str]  # assessable ref_ids without a result
     rule_label: str
     average: Decimal | None = None  # average score of the criteria with a numeric result (rule scale)
+    rule: RuleStatus | None = None  # whether the rule gives verdicts (verified or adopted)
+
+    @property
+    def withheld(self) -> bool:
+        """True when the framework has a rule but it is unverified and not adopted: no verdict is given."""
+        return self.rule is not None and self.rule.has_rule and not self.rule.in_force
 
 
 def _share(score: Decimal, maximum: Decimal) -> Decimal | None:
@@ -93,19 +99,20 @@ def _unit_of(tree: FrameworkTree, requirement: Requirement) -> Requirement:
     return next((node for node in chain if node.kind in UNIT_KINDS), chain[-1])
 
 
-def _rule_number(rule: dict, name: str) -> Decimal | None:
-    value = rule.get(name)
-    return None if value is None else Decimal(str(value))
-
-
 def evaluate(
-    framework: Framework, results: dict[int, ScaleValue | None], *, applicable: set[int] | None = None
+    framework: Framework,
+    results: dict[int, ScaleValue | None],
+    *,
+    applicable: set[int] | None = None,
+    status: RuleStatus | None = None,
 ) -> Evaluation:
+    """Score ``results``; ``status`` (default :func:`~qmss.frameworks.pass_rules.rule_status`, ≤ 1 query) says
+    whether the verdict may be given."""
     tree = framework_tree(framework)
+    status = status if status is not None else pass_rules.rule_status(framework)
     rule = framework.pass_rule or {}
-    rule_type = rule.get("type")
     rule_scale = tree.scales_by_key.get(rule.get("scale", ""))
-    essential_min = _rule_number(rule, "essential_min") if rule_type == "essential_min_and_share" else None
+    essential_min = pass_rules.essential_minimum(framework) if status.in_force else None
 
     def on_rule_scale(score: Decimal, scale_max: Decimal) -> Decimal:
         if rule_scale is None or not scale_max or scale_max == rule_scale.max_score:
@@ -153,12 +160,9 @@ def evaluate(
     average = (sum(scored, ZERO) / len(scored)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP) if scored else None
 
     passed: bool | None = None
-    if not missing and scored:
-        if rule_type == "essential_min_and_share":
-            min_share = _rule_number(rule, "overall_min_share") or ZERO
-            passed = not failed and total >= min_share * max_total
-        elif rule_type == "min_average":
-            passed = average is not None and average >= (_rule_number(rule, "min_average") or ZERO)
+    if status.in_force:
+        facts = pass_rules.Facts(not missing, scored, total, max_total, average, failed)
+        passed = pass_rules.verdict(framework, facts)
     return Evaluation(
         standards=standards,
         total=total,
@@ -169,6 +173,7 @@ def evaluate(
         missing=missing,
         rule_label=str(rule.get("label", "")),
         average=average,
+        rule=status,
     )
 
 
@@ -185,30 +190,6 @@ def applicable_requirements(
     return {pk for pk, ok in applies.items() if ok}
 
 
-def format_score(value) -> str:
-    """A score or rule parameter for display: no trailing zeros, localised decimal separator (1,5)."""
-    number = Decimal(str(value)).normalize()
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    return number_format(number, use_l10n=True)
-
-
 def describe_pass_rule(framework: Framework) -> str:
-    """The framework's pass rule in plain words (translated)."""
-    rule = framework.pass_rule or {}
-    scales = framework_tree(framework).scales_by_key
-    scale = scales.get(rule.get("scale", ""))
-    scale_name = scale.name if scale is not None else rule.get("scale", "")
-    if rule.get("type") == "essential_min_and_share":
-        share = Decimal(str(rule.get("overall_min_share", 0))) * 100
-        return _(
-            "Every essential criterion must reach at least {essential_min} on the scale “{scale}”, and the total "
-            "score must reach at least {share} % of the maximum. Criteria that do not apply are left out of the "
-            "maximum."
-        ).format(essential_min=format_score(rule.get("essential_min", 0)), scale=scale_name, share=format_score(share))
-    if rule.get("type") == "min_average":
-        return _(
-            "The average of all assessed criteria must be at least {min_average} on the scale “{scale}”. "
-            "Criteria that do not apply are not counted."
-        ).format(min_average=format_score(rule.get("min_average", 0)), scale=scale_name)
-    return _("This framework has no pass rule: results are shown without an overall verdict.")
+    """The framework's pass rule in plain words (translated) – from the pass-rule registry."""
+    return pass_rules.describe(framework)

@@ -25,6 +25,7 @@ from qmss.assessments.selectors import applicable_ids
 from qmss.core.models import Membership, Organisation
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
+from qmss.frameworks import pass_rules
 from qmss.improvement import selectors
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
 from qmss.improvement.templates import get_template
@@ -44,7 +45,6 @@ ACTION_FIELDS = (
     "expected_kpi_value",
     "order",
 )
-DEFAULT_ESSENTIAL_MIN = Decimal(2)
 TITLE_LENGTH = 120
 
 
@@ -239,12 +239,12 @@ def update_plan(*, scope: Scope, plan: DevelopmentPlan, data: dict) -> Developme
     return _save_plan(plan, data)
 
 
-def _essential_min(assessment: Assessment) -> Decimal:
-    rule = assessment.framework.pass_rule or {}
-    try:
-        return Decimal(str(rule.get("essential_min", DEFAULT_ESSENTIAL_MIN)))
-    except ArithmeticError:
-        return DEFAULT_ESSENTIAL_MIN
+def _essential_min(assessment: Assessment) -> Decimal | None:
+    """The essential minimum from the pass-rule registry; None while the rule is not in force (unverified and not
+    adopted) or sets no minimum – then no action is drafted from an essential criterion's score."""
+    if not pass_rules.rule_status(assessment.framework).in_force:
+        return None
+    return pass_rules.essential_minimum(assessment.framework)
 
 
 def _short(text: str) -> str:
@@ -254,8 +254,9 @@ def _short(text: str) -> str:
 @transaction.atomic
 def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=None, title: str = "") -> DevelopmentPlan:
     """A draft plan with one action per nonconformity (major/minor) of a published assessment and one per
-    unmet essential criterion (score below the framework's essential minimum – 2 points – or no result) that no
-    nonconformity already covers. Titles, deadlines and links are prefilled, ready to edit."""
+    unmet essential criterion (score below the essential minimum of the framework's pass rule, or no result) that no
+    nonconformity already covers – only while the pass rule is in force (verified or adopted). Titles, deadlines
+    and links are prefilled, ready to edit."""
     organisation = assessment.organisation
     _require(scope, Perm.EDIT, organisation.pk)
     if assessment.state not in PUBLISHED_STATES:
@@ -298,6 +299,8 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
         covered.add(requirement.pk)
 
     minimum = _essential_min(assessment)
+    if minimum is None:
+        return plan
     applicable = applicable_ids(assessment.framework, assessment.service)
     results = {r.requirement_id: r for r in assessment.results.only("requirement_id", "value_id", "score")}
     essentials = assessment.framework.requirements.filter(essential=True, assessable=True).order_by("order")

@@ -5,26 +5,75 @@ File format: ``urn``, ``version``, ``locale``, ``title``, ``source``, ``valid_fr
 ``{key, name, description, processes}``; a process has ``code``, ``kind`` (management / main / support),
 ``name``, optional ``purpose``, ``inputs``, ``outputs``, ``customers``, ``subprocesses`` (``{code, name}``) and
 ``kpis`` (``{name, unit, target, direction}``).
+
+Read through the one library loader :mod:`qmss.core.libraries` (envelope, checksum, file/line errors); the schema
+below is this app's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-import yaml
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from qmss.core import libraries as lib
+from qmss.core.errors import QmssImportError
 from qmss.improvement.models import Kpi, Process
 
 FILE_NAME = "process-templates.yaml"
+URN = "urn:qmss:improvement:process-templates"
 TEXT_FIELDS = ("purpose", "inputs", "outputs", "customers")
 
 
-class ProcessTemplateError(ValueError):
-    """The template library is malformed."""
+class ProcessTemplateError(QmssImportError, ValueError):
+    """The template library is malformed; the message names file, line and field."""
+
+
+# ---------------------------------------------------------------------------------------------- schema
+
+
+class SubprocessIn(lib.Schema):
+    code: lib.Code
+    name: lib.text()
+
+
+class KpiIn(lib.Schema):
+    name: lib.text()
+    unit: lib.text(blank=True, nullable=True) = None
+    target: lib.OptionalNumber = None
+    direction: Literal[tuple(Kpi.Direction.values)] = Kpi.Direction.HIGHER  # type: ignore[valid-type]
+
+
+class ProcessIn(lib.Schema):
+    code: lib.Code
+    kind: Literal[tuple(Process.Kind.values)]  # type: ignore[valid-type]
+    name: lib.text()
+    purpose: lib.text(blank=True, nullable=True) = None
+    inputs: lib.text(blank=True, nullable=True) = None
+    outputs: lib.text(blank=True, nullable=True) = None
+    customers: lib.text(blank=True, nullable=True) = None
+    subprocesses: list[SubprocessIn] = []
+    kpis: list[KpiIn] = []
+
+
+class TemplateIn(lib.Schema):
+    key: lib.Code
+    name: lib.text()
+    description: lib.text(blank=True, nullable=True) = None
+    processes: list[ProcessIn] = []
+
+
+class TemplateLibraryIn(lib.Envelope):
+    templates: lib.NonEmptyList[TemplateIn]
+
+
+# ---------------------------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True)
@@ -62,115 +111,63 @@ class TemplateLibrary:
     version: int
     title: str
     source: str
-    valid_from: object
+    valid_from: dt.date | None
     templates: tuple[ProcessTemplate, ...]
+    checksum: str = ""
 
 
 def default_path() -> Path:
     return Path(settings.BASE_DIR) / "libraries" / "improvement" / FILE_NAME
 
 
-def _text(data: dict, key: str, where: str, *, required: bool = False) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise ProcessTemplateError(f"{where}: missing '{key}'")
-        return ""
-    return str(value).strip()
-
-
-PROCESS_KEYS = {"code", "kind", "name", "subprocesses", "kpis", *TEXT_FIELDS}
-SUBPROCESS_KEYS = {"code", "name"}
-KPI_KEYS = {"name", "unit", "target", "direction"}
-
-
-def _check_keys(data, allowed: set[str], where: str) -> None:
-    if not isinstance(data, dict):
-        raise ProcessTemplateError(f"{where}: expected a mapping, got {data!r}")
-    unknown = set(data) - allowed
-    if unknown:
-        raise ProcessTemplateError(f"{where}: unknown keys {sorted(unknown)} (a comma in an unquoted value?)")
-
-
-def _kpi(data: dict, where: str) -> KpiSpec:
-    _check_keys(data, KPI_KEYS, where)
-    target = data.get("target")
-    try:
-        target = Decimal(str(target)) if target is not None else None
-    except InvalidOperation as exc:
-        raise ProcessTemplateError(f"{where}: target is not a number") from exc
-    direction = data.get("direction", Kpi.Direction.HIGHER)
-    if direction not in Kpi.Direction.values:
-        raise ProcessTemplateError(f"{where}: direction must be one of {Kpi.Direction.values}")
-    return KpiSpec(
-        name=_text(data, "name", where, required=True),
-        unit=_text(data, "unit", where),
-        target=target,
-        direction=direction,
-    )
-
-
-def _process(data: dict, where: str) -> ProcessSpec:
-    _check_keys(data, PROCESS_KEYS, where)
-    for sub in data.get("subprocesses") or ():
-        _check_keys(sub, SUBPROCESS_KEYS, f"{where}/{data.get('code')}")
-    kind = data.get("kind")
-    if kind not in Process.Kind.values:
-        raise ProcessTemplateError(f"{where}: kind must be one of {Process.Kind.values}")
-    code = _text(data, "code", where, required=True)
-    subprocesses = tuple(
-        (_text(sub, "code", f"{where}/{code}", required=True), _text(sub, "name", f"{where}/{code}", required=True))
-        for sub in data.get("subprocesses") or ()
-    )
-    return ProcessSpec(
-        code=code,
-        kind=kind,
-        name=_text(data, "name", where, required=True),
-        texts={key: _text(data, key, where) for key in TEXT_FIELDS},
-        subprocesses=subprocesses,
-        kpis=tuple(_kpi(kpi, f"{where}/{code}") for kpi in data.get("kpis") or ()),
-    )
-
-
-def parse_library(data: dict, label: str = FILE_NAME) -> TemplateLibrary:
-    if not isinstance(data, dict):
-        raise ProcessTemplateError(f"{label}: not a mapping")
-    for key in ("urn", "version", "title", "source", "templates"):
-        if not data.get(key):
-            raise ProcessTemplateError(f"{label}: missing '{key}'")
-    templates = []
-    keys: set[str] = set()
-    for item in data["templates"]:
-        key = _text(item, "key", label, required=True)
-        if key in keys:
-            raise ProcessTemplateError(f"{label}: duplicate template key '{key}'")
-        keys.add(key)
-        processes = tuple(_process(p, f"{label}/{key}") for p in item.get("processes") or ())
-        codes = [p.code for p in processes] + [code for p in processes for code, _name in p.subprocesses]
-        if len(codes) != len(set(codes)):
-            raise ProcessTemplateError(f"{label}/{key}: process codes must be unique")
-        templates.append(
-            ProcessTemplate(
-                key=key,
-                name=_text(item, "name", label, required=True),
-                description=_text(item, "description", label),
-                processes=processes,
-            )
+def _template(library: lib.Library[TemplateLibraryIn], index: int, item: TemplateIn) -> ProcessTemplate:
+    processes = tuple(
+        ProcessSpec(
+            code=process.code,
+            kind=process.kind,
+            name=process.name,
+            texts={key: getattr(process, key) or "" for key in TEXT_FIELDS},
+            subprocesses=tuple((sub.code, sub.name) for sub in process.subprocesses),
+            kpis=tuple(KpiSpec(kpi.name, kpi.unit or "", kpi.target, kpi.direction) for kpi in process.kpis),
         )
+        for process in item.processes
+    )
+    seen: set[str] = set()
+    for number, process in enumerate(processes):
+        for code in (process.code, *(code for code, _name in process.subprocesses)):
+            if code in seen:
+                problem = _("the process code “{code}” is used twice in the template.").format(code=code)
+                raise library.error(("templates", index, "processes", number, "code"), problem)
+            seen.add(code)
+    return ProcessTemplate(key=item.key, name=item.name, description=item.description or "", processes=processes)
+
+
+def read_template_library(path: Path) -> TemplateLibrary:
+    """Read and validate the template library; raise :class:`ProcessTemplateError` (file, line, field)."""
+    library = lib.read_library(path, TemplateLibraryIn, label=path.name, error=ProcessTemplateError, urn=URN)
+    keys: set[str] = set()
+    templates = []
+    for index, item in enumerate(library.data.templates):
+        if item.key in keys:
+            problem = _("the template “{key}” is defined twice.").format(key=item.key)
+            raise library.error(("templates", index, "key"), problem)
+        keys.add(item.key)
+        templates.append(_template(library, index, item))
+    data = library.data
     return TemplateLibrary(
-        urn=str(data["urn"]),
-        version=int(data["version"]),
-        title=str(data["title"]),
-        source=str(data["source"]).strip(),
-        valid_from=data.get("valid_from"),
+        urn=data.urn,
+        version=data.version,
+        title=data.title,
+        source=data.source,
+        valid_from=data.valid_from,
         templates=tuple(templates),
+        checksum=library.checksum,
     )
 
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> TemplateLibrary:
-    with open(path, encoding="utf-8") as handle:
-        return parse_library(yaml.safe_load(handle), Path(path).name)
+    return read_template_library(Path(path))
 
 
 def load_library(path: Path | None = None) -> TemplateLibrary:

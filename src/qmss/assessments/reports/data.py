@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from qmss.assessments.models import Assessment, Evidence, EvidenceVersion, Finding, Result
+from qmss.frameworks.pass_rules import status_text
 from qmss.frameworks.scoring import applicable_requirements, describe_pass_rule, evaluate
 from qmss.frameworks.selectors import framework_tree
 
@@ -138,6 +139,8 @@ class ReportData:
     finding_groups: list[FindingGroup]
     evidence: list[EvidenceRow]
     generated_at: datetime
+    rule_withheld: bool = False  # no verdict: the rule is unverified and not adopted
+    rule_status: str = ""  # "unverified rule – …" (with who adopted it and when), empty for a verified rule
 
     @property
     def percent(self) -> float | None:
@@ -360,6 +363,7 @@ def report_data(assessment: Assessment | int) -> ReportData:
         failed_essential=[c for c in criteria if c.failed_essential],
         missing=[c for c in criteria if not c.answered],
         finding_groups=groups, evidence=evidence, generated_at=now,
+        rule_withheld=evaluation.withheld, rule_status=status_text(evaluation.rule) if evaluation.rule else "",
     )  # fmt: skip
 
 

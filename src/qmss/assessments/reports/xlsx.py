@@ -83,6 +83,8 @@ def _yes_no(value: bool) -> str:
 
 
 def _verdict(data: ReportData) -> str:
+    if data.rule_withheld:
+        return _("No verdict: the pass rule is unverified")
     if data.passed is None:
         return _("Incomplete") if data.missing else _("No verdict")
     return _("Passed") if data.passed else _("Not passed")
@@ -112,6 +114,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
             _("Pass rule"),
             " ".join(part for part in (data.rule_text, f"({data.rule_label})" if data.rule_label else "") if part),
         ),
+        (_("Rule status"), data.rule_status or _("verified rule")),
         (_("Failed essential criteria"), ", ".join(c.ref_id for c in data.failed_essential) or "–"),
         (_("Criteria without a result"), len(data.missing)),
         (_("Report generated"), data.generated_at),

@@ -89,7 +89,12 @@ class ServiceKind(ReferenceItem):
         PREVENTION = "prevention", _("social prevention services")
         OTHER = "other", _("other")
 
+    class LegalBasis(models.TextChoices):
+        ACT = "act", _("kind defined in Act 108/2006")
+        CODELIST = "codelist", _("kind of the MPSV code list only (not defined in the Act)")
+
     section = models.CharField(_("section of Act 108/2006"), max_length=10, blank=True)  # "49"
+    legal_basis = models.CharField(_("legal basis"), max_length=10, choices=LegalBasis.choices, default=LegalBasis.ACT)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     legacy_registry_id = models.PositiveIntegerField(_("registry API id"), null=True, blank=True)  # 3847
     forms = models.ManyToManyField(DeliveryForm, verbose_name=_("allowed delivery forms"), blank=True)
