@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test run behind `make test`, from the repository root:
-#   1. lint      ruff check + ruff format --check
+#   1. lint      ruff check + ruff format --check; import-linter (the app layers)
 #   2. sqlite    the suite (all but browser tests) on SQLite
 #   3. postgres  the same suite on a throw-away PostgreSQL cluster
 #   4. browser   Playwright tests in the system Chromium, axe-core accessibility checks
@@ -88,6 +88,15 @@ if $lint_ok; then
     record lint PASS "$((SECONDS - start))" "ruff check, ruff format --check"
 else
     record lint FAIL "$((SECONDS - start))" "ruff reported problems (see above)"
+fi
+
+# --- 1b. layers ---------------------------------------------------------------------------------------
+banner "layers: import-linter (a lower app never imports a higher one; contracts in .importlinter)"
+start=$SECONDS
+if "$BIN/lint-imports"; then
+    record layers PASS "$((SECONDS - start))" "lint-imports"
+else
+    record layers FAIL "$((SECONDS - start))" "import-linter found a forbidden import (see above)"
 fi
 
 # --- 2. SQLite --------------------------------------------------------------------------------------

@@ -10,8 +10,12 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from qmss.assessments import models, selectors
-        from qmss.core import history
+        from qmss.assessments import models, selectors, stats
+        from qmss.core import history, hooks
+
+        hooks.register("stats", stats.assessment_stats)
+        hooks.register("framework_usage_expression", selectors.framework_usage_expression)
+        hooks.register("framework_in_use", selectors.framework_in_use)
 
         auditlog.register(models.Assessment)
         auditlog.register(models.Result, m2m_fields={"evidence"})

@@ -1,4 +1,4 @@
-"""Counts of assessment data for `qmss stats` (registered in qmss.core.stats.STAT_SOURCES)."""
+"""Counts of assessment data for `qmss stats` (registered on the core ``stats`` hook)."""
 
 from __future__ import annotations
 

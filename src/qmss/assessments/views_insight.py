@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from qmss.assessments import charts, lenses, readiness
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import get_scope
 from qmss.core.selectors import get_organisation
-from qmss.registry.models import Service
+from qmss.registry.selectors import service_header
 
 
 @login_required
 def service_lenses(request, service_portal_id: int):
     scope = get_scope(request)
-    service = get_object_or_404(Service.objects.select_related("provider", "kind"), portal_id=service_portal_id)
-    if not lenses.can_view_service(scope, service):
+    service = service_header(service_portal_id)
+    if service is None or not lenses.can_view_service(scope, service):
         raise Http404
     data = lenses.three_lenses(scope, service)
     chart = None

@@ -24,7 +24,9 @@ class CoreConfig(AppConfig):
 
         mfa.register_audit(auditlog)
 
-        from qmss.core import history, selectors
+        from qmss.core import history, hooks, selectors, stats
+
+        hooks.register("stats", stats.core_stats)
 
         history.register(models.Organisation, selectors.visible_organisations)
         history.register(models.Membership, selectors.visible_memberships)

@@ -1,13 +1,13 @@
 from django.conf import settings
 
+from qmss.core import hooks
 from qmss.core.scoping import get_scope
 
 
 def qmss(request):
-    from qmss.territory.selectors import territory_is_synthetic
-
+    """Context for every page: the user's scope, debug flag, and what apps add through the ``context`` hook."""
     return {
         "scope": get_scope(request),
-        "territory_synthetic": territory_is_synthetic(),
         "qmss_debug": settings.DEBUG,
+        **hooks.merged("context", request),
     }

@@ -8,6 +8,11 @@ class FrameworksConfig(AppConfig):
     verbose_name = _("Quality frameworks")
 
     def ready(self) -> None:
+        from qmss.core import hooks
+        from qmss.frameworks import stats
+
+        hooks.register("stats", stats.framework_stats)
+
         from auditlog.registry import auditlog
 
         from qmss.frameworks.models import RuleSetAdoption

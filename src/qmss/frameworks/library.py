@@ -114,7 +114,7 @@ def load_libraries(directory: Path | None = None, *, files: list[Path] | None = 
 
 
 def _load_one(spec: LibrarySpec) -> LoadResult:
-    from qmss.assessments.models import Assessment
+    from qmss.frameworks.selectors import assessment_count
 
     versions = list(Framework.objects.select_for_update().filter(urn=spec.urn).order_by("-version"))
     same = next((fw for fw in versions if fw.version == spec.version), None)
@@ -123,7 +123,7 @@ def _load_one(spec: LibrarySpec) -> LoadResult:
         return LoadResult(spec.urn, spec.version, status, spec.short_name, spec.file, framework.pk)
 
     changed = same is not None and same.checksum != spec.checksum
-    used = {spec.version} if changed and Assessment.objects.filter(framework=same).exists() else set()
+    used = {spec.version} if changed and assessment_count(same) else set()
     status = check_version(
         spec.library, stored={fw.version: fw.checksum for fw in versions}, used=used, checksum=spec.checksum
     )

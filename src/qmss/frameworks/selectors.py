@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 
+from qmss.core import hooks
 from qmss.frameworks.models import Framework, Requirement, Scale, ScaleValue
 
 TREE_CACHE_SIZE = 32
@@ -116,22 +116,13 @@ def clear_tree_cache() -> None:
 def framework_list() -> QuerySet[Framework]:
     """All framework versions with counts (one query): top-level units (standards/areas), criteria, essential
     criteria, assessable requirements and the number of assessments that use the version."""
-    from qmss.assessments.models import Assessment
-
-    usage = (
-        Assessment.objects.filter(framework=OuterRef("pk"))
-        .order_by()
-        .values("framework")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     units = Q(requirements__kind__in=[Requirement.Kind.STANDARD, Requirement.Kind.AREA])
     return Framework.objects.annotate(
         unit_count=Count("requirements", filter=units),
         criterion_count=Count("requirements", filter=Q(requirements__kind=Requirement.Kind.CRITERION)),
         essential_count=Count("requirements", filter=Q(requirements__essential=True, requirements__assessable=True)),
         assessable_count=Count("requirements", filter=Q(requirements__assessable=True)),
-        assessment_count=Coalesce(Subquery(usage, output_field=IntegerField()), Value(0)),
+        assessment_count=framework_usage_expression(),
     ).order_by("short_name", "urn", "-version")
 
 
@@ -143,10 +134,24 @@ def framework_versions(framework: Framework) -> QuerySet[Framework]:
     )
 
 
-def assessment_count(framework: Framework) -> int:
-    from qmss.assessments.models import Assessment
+def framework_usage_expression():
+    """How many objects use each framework version, as one SQL expression over ``OuterRef("pk")``.
 
-    return Assessment.objects.filter(framework=framework).count()
+    The apps that use frameworks (assessments, …) contribute their counts through the core hook
+    ``framework_usage_expression``; frameworks never imports them.
+    """
+    expressions = hooks.call_all("framework_usage_expression")
+    if not expressions:
+        return Value(0, output_field=IntegerField())
+    total = expressions[0]
+    for expression in expressions[1:]:
+        total = total + expression
+    return total
+
+
+def assessment_count(framework: Framework) -> int:
+    """How many objects use this framework version (the core hook ``framework_in_use``)."""
+    return sum(hooks.call_all("framework_in_use", framework))
 
 
 # ------------------------------------------------------------------------------------------- display tree

@@ -1,4 +1,4 @@
-"""Counts of the quality frameworks for `qmss stats` (registered in qmss.core.stats.STAT_SOURCES)."""
+"""Counts of the quality frameworks for `qmss stats` (registered on the core ``stats`` hook)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ class ImprovementConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from qmss.core import history
-        from qmss.improvement import models, selectors
+        from qmss.core import history, hooks
+        from qmss.improvement import models, selectors, stats
+
+        hooks.register("stats", stats.improvement_stats)
 
         auditlog.register(models.Process, m2m_fields={"services", "evidence", "requirements"})
         auditlog.register(models.Kpi)

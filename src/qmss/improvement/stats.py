@@ -1,4 +1,4 @@
-"""Counts for `qmss stats` (see qmss.core.stats.STAT_SOURCES)."""
+"""Counts for `qmss stats` (registered on the core ``stats`` hook)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Counts of the registry mirror, for `qmss stats` and monitoring (registered in qmss.core.stats)."""
+"""Counts of the registry mirror, for `qmss stats` and monitoring (registered on the core ``stats`` hook)."""
 
 from __future__ import annotations
 

@@ -6,3 +6,10 @@ class TerritoryConfig(AppConfig):
     name = "qmss.territory"
     label = "territory"
     verbose_name = _("Territory")
+
+    def ready(self) -> None:
+        from qmss.core import hooks
+        from qmss.territory import selectors, stats
+
+        hooks.register("stats", stats.territory_stats)
+        hooks.register("context", selectors.territory_context)

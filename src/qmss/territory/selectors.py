@@ -46,6 +46,18 @@ def territory_is_synthetic() -> bool:
     return bool(latest)
 
 
+def orp_seat(orp: Orp) -> Municipality | None:
+    """The municipality that seats the ORP's office (None when the source names none)."""
+    if not orp.seat_code:
+        return None
+    return Municipality.objects.filter(code=orp.seat_code).only("code", "name").first()
+
+
+def territory_context(request) -> dict:
+    """Template context for every page (the core ``context`` hook): the synthetic-territory banner flag."""
+    return {"territory_synthetic": territory_is_synthetic()}
+
+
 def latest_import() -> TerritoryImport | None:
     return TerritoryImport.objects.order_by("-started_at").first()
 

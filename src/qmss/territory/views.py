@@ -13,7 +13,6 @@ from django.views.decorators.http import require_safe
 
 from qmss.core.pagination import paginate
 from qmss.territory import selectors
-from qmss.territory.models import Municipality
 
 
 def _territory_crumb() -> tuple[str, str]:
@@ -60,7 +59,7 @@ def region_detail(request: HttpRequest, region_code: str) -> HttpResponse:
 def orp_detail(request: HttpRequest, orp_code: int) -> HttpResponse:
     on = selectors.latest_reference_date()
     orp = get_object_or_404(selectors.orps_with_population(on), ruian_code=orp_code)
-    seat = Municipality.objects.filter(code=orp.seat_code).only("code", "name").first() if orp.seat_code else None
+    seat = selectors.orp_seat(orp)
     page_obj = paginate(request, selectors.municipalities_with_population(on).filter(orp=orp))
     context = {
         "orp": orp,
