@@ -98,7 +98,8 @@ SERVICE_NAMES = {"Alfa": "Domov Alfa U Lip", "Beta": "Domov Beta Pod Lesem"}
 
 @dataclass
 class ServiceWorld:
-    """Tenant ``tenant``'s provider organisation, linked by IČO to registry service ``service``, and ``framework``."""
+    """Tenant ``tenant``'s provider organisation with a VERIFIED link to the provider of registry service ``service``
+    (see ``link_provider_to_registry``), and ``framework``."""
 
     tenant: Tenant
     framework: object

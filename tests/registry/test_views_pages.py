@@ -15,7 +15,14 @@ from qmss.core.testing.factories import make_municipality, make_org, make_region
 from qmss.core.testing.queries import assert_constant_queries
 from qmss.registry import maps
 from qmss.registry.models import RegistryChange, Service
-from qmss.registry.testing import make_catalogue_sample, make_change, make_facility, make_import, make_service
+from qmss.registry.testing import (
+    link_verified,
+    make_catalogue_sample,
+    make_change,
+    make_facility,
+    make_import,
+    make_service,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +61,8 @@ def test_provider_page(client_in, sample):
 
 def test_provider_page_says_when_the_provider_uses_qmss(client_in, sample):
     org = make_org(OrganisationKind.PROVIDER, "Tajný název v QMSS", ico=sample["p1"].ico, email="tajne@org.test")
+    assert "This provider also uses QMSS." not in client_in.get(sample["p1"].get_absolute_url()).content.decode()
+    link_verified(org, sample["p1"])  # only a verified link counts, not the typed IČO
     body = client_in.get(sample["p1"].get_absolute_url()).content.decode()
     assert "This provider also uses QMSS." in body
     assert org.name not in body and org.email not in body
@@ -222,6 +231,7 @@ def test_map_rings_of_a_multipolygon_with_a_hole():
 
 def test_organisation_page_links_the_registry_provider(sample):
     org = make_org(OrganisationKind.PROVIDER, "Úsměv v QMSS", ico=sample["p1"].ico)
+    link_verified(org, sample["p1"])
     admin = make_user("spravce", org=org, role=Role.ADMIN)
     client = Client()
     client.force_login(admin)
@@ -230,17 +240,19 @@ def test_organisation_page_links_the_registry_provider(sample):
     body = response.content.decode()
     assert sample["p1"].get_absolute_url() in body
     assert "2 services, 2 registered now" in body
-    provider = response.context["registry_provider"]
+    provider = response.context["linked"]
     assert provider.services_count == 2 and provider.active_services_count == 2
 
-    other = make_org(OrganisationKind.PROVIDER, "Bez registrace", ico="11112222")
+    other = make_org(OrganisationKind.PROVIDER, "Bez ověření", ico=sample["p2"].ico)  # a typed IČO links nothing
     make_user("druhy", org=other, role=Role.ADMIN)
     client.force_login(other.memberships.first().user)
-    assert "No provider with this company ID" in client.get(other.get_absolute_url()).content.decode()
+    body = client.get(other.get_absolute_url()).content.decode()
+    assert "Not linked." in body and sample["p2"].get_absolute_url() not in body
 
 
 def test_organisation_page_query_count_does_not_depend_on_services(sample):
     org = make_org(OrganisationKind.PROVIDER, "Úsměv v QMSS", ico=sample["p1"].ico)
+    link_verified(org, sample["p1"])
     client = Client()
     client.force_login(make_user("spravce", org=org, role=Role.ADMIN))
 

@@ -12,6 +12,7 @@ from qmss.assessments.selectors import (
     EXPIRY_NONE,
     EXPIRY_SOON,
     EXPIRY_VALID,
+    is_service_of,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,7 +38,10 @@ class AssessmentCreateForm(forms.Form):
         queryset=None,
         required=False,
         empty_label=_("The whole organisation"),
-        help_text=_("Services of the provider in the registry of social services (matched by company ID)."),
+        help_text=_(
+            "Services of the provider in the registry of social services – offered only once the organisation's "
+            "link to the registry has been verified."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=300, required=False, help_text=_("Optional."))
     period_start = forms.DateField(label=_("Assessed from"), required=False, widget=DATE_WIDGET)
@@ -60,7 +64,7 @@ class AssessmentCreateForm(forms.Form):
     def clean(self):
         data = super().clean()
         service, organisation = data.get("service"), data.get("organisation")
-        if service is not None and organisation is not None and service.provider.ico != organisation.ico:
+        if service is not None and organisation is not None and not is_service_of([organisation.pk], service):
             self.add_error("service", _("The service does not belong to this provider."))
         if data.get("kind") != Assessment.Kind.INSPECTION:
             for name in ("inspection_type", "inspection_authority", "inspection_team"):

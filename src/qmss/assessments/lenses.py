@@ -15,8 +15,7 @@ from qmss.assessments import permissions as perms
 from qmss.assessments import selectors
 from qmss.assessments.charts import Series
 from qmss.assessments.models import Assessment, Result
-from qmss.core.models import Organisation
-from qmss.core.roles import OrganisationKind, Perm
+from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
 from qmss.frameworks import pass_rules
 from qmss.frameworks.models import Framework, Requirement
@@ -41,9 +40,7 @@ def can_view_service(scope: Scope, service: Service) -> bool:
     if not scope.is_authenticated:
         return False
     member_orgs = scope.organisation_ids(Perm.VIEW)
-    if Organisation.objects.filter(
-        pk__in=member_orgs, kind=OrganisationKind.PROVIDER, ico=service.provider.ico
-    ).exists():
+    if selectors.is_service_of(member_orgs, service):  # verified provider link, never the IČO field
         return True
     regions = scope.region_ids()
     if regions and Facility.objects.filter(service=service, region_id__in=regions).exists():
@@ -65,7 +62,7 @@ def service_assessments(scope: Scope, service: Service) -> list[Assessment]:
     items = [
         a
         for a in selectors.visible_assessments(scope)
-        .filter(has_results, service=service)
+        .filter(has_results, selectors.attributed(), service=service)
         .select_related("framework")
         .order_by("created_at", "pk")
         if perms.can_see_results(scope, a)

@@ -18,7 +18,13 @@ from qmss.core.models import Organisation
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
 from qmss.frameworks.models import Framework, Requirement
-from qmss.registry.models import Facility, Service
+from qmss.registry.models import Facility, ProviderLink, Service
+from qmss.registry.selectors_links import (
+    attributed,
+    linked_organisation,
+    linked_services,
+    services_of_organisations,
+)
 
 SQSS_URN = "urn:qmss:framework:sqss"
 UNIT_KINDS = (Requirement.Kind.STANDARD, Requirement.Kind.AREA)
@@ -35,15 +41,29 @@ def latest_framework(urn: str = SQSS_URN) -> Framework | None:
 
 
 def provider_services(organisation: Organisation) -> QuerySet[Service]:
-    """Registry services of a provider organisation, matched by IČO."""
-    if not organisation.ico or organisation.kind != OrganisationKind.PROVIDER:
-        return Service.objects.none()
-    return Service.objects.filter(provider__ico=organisation.ico).select_related("kind").order_by("name", "portal_id")
+    """Registry services of a provider organisation through its VERIFIED link (none while unverified; the IČO
+    field of the organisation grants nothing)."""
+    return linked_services(organisation).select_related("kind").order_by("name", "portal_id")
+
+
+def services_of_providers(organisations: QuerySet[Organisation]) -> QuerySet[Service]:
+    """Registry services of the verified providers among ``organisations`` (choices of the create form)."""
+    return (
+        services_of_organisations(organisations.values_list("pk", flat=True))
+        .select_related("kind", "provider")
+        .order_by("name", "portal_id")
+    )
+
+
+def is_service_of(organisation_ids, service: Service) -> bool:
+    """Whether one of the organisations is verified as the service's provider."""
+    links = ProviderLink.objects.filter(organisation_id__in=list(organisation_ids), provider_id=service.provider_id)
+    return links.exists()
 
 
 def provider_organisation_for(service: Service) -> Organisation | None:
-    """The QMSS provider organisation of a registry service (by IČO), if it has joined."""
-    return Organisation.objects.filter(kind=OrganisationKind.PROVIDER, ico=service.provider.ico).order_by("pk").first()
+    """The QMSS provider organisation verified as the service's provider, if it has joined."""
+    return linked_organisation(service.provider)
 
 
 def service_region_ids(service: Service) -> set[int]:
@@ -53,7 +73,7 @@ def service_region_ids(service: Service) -> set[int]:
 def region_services(region_ids) -> QuerySet[Service]:
     """Services with a facility in one of the regions whose provider has joined QMSS."""
     in_region = Exists(Facility.objects.filter(service_id=OuterRef("pk"), region_id__in=region_ids))
-    joined = Exists(Organisation.objects.filter(kind=OrganisationKind.PROVIDER, ico=OuterRef("provider__ico")))
+    joined = Exists(ProviderLink.objects.filter(provider_id=OuterRef("provider_id")))
     return Service.objects.filter(in_region, joined).select_related("provider", "kind").order_by("name", "portal_id")
 
 
@@ -95,7 +115,7 @@ def visible_assessments(scope: Scope) -> QuerySet[Assessment]:
     regions = scope.region_ids()
     if regions:
         in_region = Exists(Facility.objects.filter(service_id=OuterRef("service_id"), region_id__in=regions))
-        condition |= Q(in_region, state__in=PUBLISHED_STATES)
+        condition |= Q(in_region, attributed(), state__in=PUBLISHED_STATES)
     return qs.filter(condition)
 
 

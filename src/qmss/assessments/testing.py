@@ -210,14 +210,16 @@ def make_evidence(
 
 
 def link_provider_to_registry(organisation: Organisation, *, service_name: str = "Domov U Lip", region=None, **kw):
-    """A registry provider with the organisation's IČO and one service with a facility in ``region``
-    (the organisation's region by default). Returns the service."""
+    """A registry provider (with the organisation's IČO, for readability only) with one service with a facility
+    in ``region`` (the organisation's region by default), and a VERIFIED link of the organisation to it – as a
+    verified claim leaves it. Returns the service."""
     from qmss.registry.models import Provider
-    from qmss.registry.testing import make_provider, make_service
+    from qmss.registry.testing import link_verified, make_provider, make_service
 
-    provider = Provider.objects.filter(ico=organisation.ico).first() or make_provider(
-        f"Poskytovatel IČO {organisation.ico}", ico=organisation.ico
-    )
+    provider = Provider.objects.filter(ico=organisation.ico).first() if organisation.ico else None
+    if provider is None:
+        provider = make_provider(f"Poskytovatel IČO {organisation.ico}", ico=organisation.ico or None)
+    link_verified(organisation, provider)
     region = region or organisation.region
     facilities = [{"region": region, "name": service_name}] if region is not None else []
     return make_service(provider, name=service_name, facilities=facilities, **kw)

@@ -27,7 +27,6 @@ from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import get_scope
 from qmss.frameworks.models import Framework
-from qmss.registry.models import Service
 
 
 def error_text(exc: ValidationError) -> str:
@@ -72,8 +71,7 @@ def assessment_create(request):
     organisations = _editable_providers(scope)
     if not organisations.exists():
         raise PermissionDenied
-    icos = [ico for ico in organisations.values_list("ico", flat=True) if ico]
-    services = Service.objects.filter(provider__ico__in=icos).select_related("kind", "provider").order_by("name")
+    services = selectors.services_of_providers(organisations)
     initial = {"kind": request.GET.get("kind", Assessment.Kind.SELF)}
     if request.GET.get("service", "").isdigit():
         initial["service"] = services.filter(portal_id=int(request.GET["service"])).first()

@@ -111,28 +111,46 @@ DEMO_PROVIDER_KEYS = ("provider", "provider_b")
 
 @transaction.atomic
 def link_demo_providers() -> list[str]:
-    """Give the demo provider organisations the IČO of real registry providers in the demo region, so that
-    their pages show registered services. Only fills an empty IČO; returns the linked IČOs."""
+    """Link the demo provider organisations to real registry providers in the demo region through the same
+    claim and verification as anyone (claimed by the organisation's demo administrator, verified by the demo
+    superuser), so that their pages show registered services. An organisation already linked is left alone;
+    returns the IČOs linked now."""
     from django.db.models import Count
 
-    from qmss.registry.models import Provider
+    from qmss.core.scoping import Scope
+    from qmss.registry import actions
+    from qmss.registry.models import Provider, ProviderLink
 
+    users = get_user_model().objects
+    verifier = users.filter(username="spravce", is_superuser=True).first()
+    if verifier is None:
+        return []
     linked = []
     for key in DEMO_PROVIDER_KEYS:
         kind, name = DEMO_ORGS[key]
         org = Organisation.objects.filter(kind=kind, name=name).first()
-        if org is None or org.ico:
+        admin = users.filter(memberships__organisation=org, memberships__role=Role.ADMIN).order_by("pk").first()
+        if org is None or admin is None or ProviderLink.objects.filter(organisation=org).exists():
             continue
-        taken = set(Organisation.objects.exclude(ico="").values_list("ico", flat=True))
-        candidate = (
-            Provider.objects.filter(services__facilities__region_id=org.region_id)
-            .exclude(ico__in=taken)
+        free = Provider.objects.exclude(pk__in=ProviderLink.objects.values("provider_id"))
+        candidate = (free.filter(ico=org.ico).first() if org.ico else None) or (
+            free.filter(services__facilities__region_id=org.region_id)
             .annotate(n=Count("services", distinct=True))
             .order_by("-n", "ico")
             .first()
         )
-        if candidate:
-            org.ico = candidate.ico
+        if candidate is None:
+            continue
+        claim = actions.claim_provider(scope=Scope.for_user(admin), organisation=org, provider=candidate, user=admin)
+        actions.decide_claim(
+            scope=Scope.for_user(verifier),
+            claim=claim,
+            verify=True,
+            reason="Ukázková data: propojení ověřené při instalaci (demo).",
+            user=verifier,
+        )
+        if not org.ico:
+            org.ico = candidate.ico  # informational only
             org.save(update_fields=["ico", "updated_at"])
-            linked.append(candidate.ico)
+        linked.append(candidate.ico)
     return linked

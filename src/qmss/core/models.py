@@ -43,7 +43,10 @@ class Organisation(TimeStamped):
         max_length=8,
         blank=True,
         db_index=True,
-        help_text=_("Eight digits; links a provider to the registry of social services."),
+        help_text=_(
+            "Eight digits; for information only – a provider is linked to the registry of social services by a "
+            "verified claim, not by this number."
+        ),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

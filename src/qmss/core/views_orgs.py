@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qmss.core import actions, history, selectors
+from qmss.core import actions, history, hooks, selectors
 from qmss.core.forms import InvitationSignupForm, InviteForm, OrganisationForm, RoleForm
 from qmss.core.pagination import paginate
 from qmss.core.roles import Perm
@@ -42,19 +42,9 @@ def organisation_detail(request, organisation_pk: int):
         "invitations": selectors.open_invitations(organisation) if can_manage else [],
         "invite_form": InviteForm(organisation=organisation) if can_manage else None,
         "role_form_choices": RoleForm(organisation=organisation).fields["role"].choices if can_manage else [],
-        "registry_provider": _registry_provider(organisation),
+        "organisation_panels": [p for ps in hooks.call_all("organisation_panels", request, organisation) for p in ps],
     }
     return render(request, "core/organisation_detail.html", context)
-
-
-def _registry_provider(organisation):
-    """The provider with the organisation's IČO in the registry of social services (one query), or None."""
-    from qmss.core.roles import OrganisationKind
-    from qmss.registry.selectors import provider_summary_for_ico
-
-    if organisation.kind != OrganisationKind.PROVIDER or not organisation.ico:
-        return None
-    return provider_summary_for_ico(organisation.ico)
 
 
 @login_required

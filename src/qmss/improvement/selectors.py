@@ -23,6 +23,7 @@ from qmss.core.scoping import Scope, get_object_or_404_scoped
 from qmss.frameworks.models import Requirement
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
 from qmss.registry.models import Service
+from qmss.registry.selectors_links import linked_services
 
 KIND_ORDER = {kind: index for index, kind in enumerate(Process.Kind.values)}
 NONCONFORMITY_KINDS = (Finding.Kind.MAJOR, Finding.Kind.MINOR)
@@ -62,10 +63,8 @@ def member_users(organisation: Organisation) -> QuerySet:
 
 
 def organisation_services(organisation: Organisation) -> QuerySet[Service]:
-    """Registry services of the provider, matched by IČO."""
-    if not organisation.ico:
-        return Service.objects.none()
-    return Service.objects.filter(provider__ico=organisation.ico).order_by("name", "portal_id")
+    """Registry services of the provider through its verified link (none while unverified)."""
+    return linked_services(organisation).order_by("name", "portal_id")
 
 
 def organisation_evidence(organisation: Organisation) -> QuerySet[Evidence]:

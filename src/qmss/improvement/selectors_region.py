@@ -19,6 +19,7 @@ from qmss.core.scoping import Scope
 from qmss.improvement.models import Action, DevelopmentPlan
 from qmss.improvement.selectors import NONCONFORMITY_KINDS, today
 from qmss.registry.models import Facility, Service
+from qmss.registry.selectors_links import attributed, organisations_with_services_in
 from qmss.territory.models import Region
 
 TOP_STANDARDS = 15
@@ -34,10 +35,6 @@ def _in_region(region_ids, service_ref: str):
     return Exists(Facility.objects.filter(service_id=OuterRef(service_ref), region_id__in=region_ids))
 
 
-def _region_icos(region_ids):
-    return Service.objects.filter(_in_region(region_ids, "pk")).values("provider__ico")
-
-
 def plan_progress(region_ids) -> list[dict]:
     """Per provider organisation and service (or the whole organisation): plans, actions total / done / overdue
     – one query. Only active and closed plans count."""
@@ -46,8 +43,12 @@ def plan_progress(region_ids) -> list[dict]:
         organisation__kind=OrganisationKind.PROVIDER,
         state__in=(DevelopmentPlan.State.ACTIVE, DevelopmentPlan.State.CLOSED),
     ).filter(
-        Q(service__isnull=False, **{"service_id__in": Service.objects.filter(_in_region(region_ids, "pk"))})
-        | Q(service__isnull=True, organisation__ico__in=_region_icos(region_ids))
+        Q(
+            attributed(),  # a plan on a service only counts from the service's verified provider
+            service__isnull=False,
+            service_id__in=Service.objects.filter(_in_region(region_ids, "pk")),
+        )
+        | Q(service__isnull=True, organisation_id__in=organisations_with_services_in(region_ids))
     )
     open_q = Q(actions__status__in=Action.OPEN_STATUSES)
     rows = (
@@ -84,6 +85,7 @@ def frequent_nonconformities(region_ids, limit: int = TOP_STANDARDS) -> list[dic
             result__assessment__state__in=PUBLISHED_STATES,
         )
         .filter(_in_region(region_ids, "result__assessment__service_id"))
+        .filter(attributed("result__assessment__organisation_id", "result__assessment__service__provider_id"))
         .values(framework=F("result__requirement__framework__short_name"), standard_ref=standard_ref)
         .annotate(
             standard_title=Max(standard_title),

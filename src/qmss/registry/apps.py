@@ -10,11 +10,16 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from qmss.registry import models
+        from qmss.core import history, hooks
+        from qmss.registry import models, selectors_links, views_links
 
+        auditlog.register(models.ProviderClaim)
+        auditlog.register(models.ProviderLink)
         auditlog.register(  # who started, forced or failed an import (progress and results are not audited)
             models.RegistryImport, include_fields=["status", "source", "user", "dry_run", "force", "error", "task_id"]
         )
+        history.register(models.ProviderClaim, selectors_links.visible_claims)
+        hooks.register("organisation_panels", views_links.organisation_panel)
 
         import importlib.util
 

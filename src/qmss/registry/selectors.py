@@ -367,26 +367,12 @@ def provider_facilities(provider: Provider) -> QuerySet[Facility]:
     )
 
 
-def provider_summary_for_ico(ico: str, *, on: date | None = None) -> Provider | None:
-    """The registry provider with this IČO and its service counts (one query), or None."""
-    if not ico:
-        return None
-    return (
-        Provider.objects.filter(ico=ico)
-        .annotate(
-            services_count=Count("services", distinct=True),
-            active_services_count=Count("services", filter=active_condition(on, "services__"), distinct=True),
-        )
-        .first()
-    )
+def qmss_organisation_exists(provider: Provider) -> bool:
+    """Whether an organisation verified as this provider uses QMSS (nothing else about it is revealed; an
+    organisation that merely typed the IČO does not count)."""
+    from qmss.registry.models import ProviderLink
 
-
-def qmss_organisation_exists(ico: str) -> bool:
-    """Whether a provider organisation with this IČO uses QMSS (nothing else about it is revealed)."""
-    from qmss.core.models import Organisation
-    from qmss.core.roles import OrganisationKind
-
-    return Organisation.objects.filter(kind=OrganisationKind.PROVIDER, ico=ico).exists()
+    return ProviderLink.objects.filter(provider_id=provider.pk).exists()
 
 
 def get_service(portal_id: int, *, on: date | None = None) -> Service | None:

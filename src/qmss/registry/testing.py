@@ -100,6 +100,30 @@ def make_provider(name: str | None = None, *, ico: str | None = None, **extra) -
     return Provider.objects.create(ico=ico or f"{88000000 + n:08d}", name=name, search_name=search_key(name), **extra)
 
 
+def link_verified(organisation, provider: Provider, *, verified_by=None):
+    """A verified link of ``organisation`` to ``provider`` as a verified claim leaves it (claim + link); a link the
+    organisation already has is kept. For tests and fixtures – real links come from ``actions.decide_claim``."""
+    from django.utils import timezone
+
+    from qmss.registry.models import ProviderClaim, ProviderLink
+
+    existing = ProviderLink.objects.filter(organisation=organisation).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    claim = ProviderClaim.objects.create(
+        organisation=organisation,
+        provider=provider,
+        state=ProviderClaim.State.VERIFIED,
+        decided_by=verified_by,
+        decided_at=now,
+        reason="test fixture",
+    )
+    return ProviderLink.objects.create(
+        organisation=organisation, provider=provider, claim=claim, verified_by=verified_by, verified_at=now
+    )
+
+
 def make_facility(
     service: Service,
     municipality=None,

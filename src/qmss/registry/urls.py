@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qmss.registry import views_catalogue, views_imports
+from qmss.registry import views_catalogue, views_imports, views_links
 
 app_name = "registry"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("importy/novy/", views_imports.import_new, name="import_new"),
     path("importy/<int:import_pk>/", views_imports.import_detail, name="import_detail"),
     path("importy/<int:import_pk>/prubeh/", views_imports.import_progress, name="import_progress"),
+    path("propojeni/organizace/<int:organisation_pk>/", views_links.organisation_link, name="organisation_link"),
+    path("propojeni/zadosti/", views_links.claim_list, name="claim_list"),
+    path("propojeni/zadosti/<int:claim_pk>/", views_links.claim_detail, name="claim_detail"),
+    path("propojeni/zadosti/<int:claim_pk>/zrusit/", views_links.claim_revoke, name="claim_revoke"),
 ]

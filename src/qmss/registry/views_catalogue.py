@@ -81,7 +81,7 @@ def provider_detail(request: HttpRequest, provider_ico: str) -> HttpResponse:
         "services": services,
         "active_count": sum(1 for s in services if s.is_active),
         "facilities": selectors.provider_facilities(provider),
-        "in_qmss": selectors.qmss_organisation_exists(provider.ico),
+        "in_qmss": selectors.qmss_organisation_exists(provider),
         "crumbs": [catalogue_crumb(), (provider.name, None)],
     }
     return render(request, "registry/provider.html", context)

@@ -1,4 +1,5 @@
 from qmss.registry.models.imports import RegistryChange, RegistryImport
+from qmss.registry.models.links import ProviderClaim, ProviderLink
 from qmss.registry.models.reference import (
     AgeGroup,
     BasicActivity,
@@ -18,6 +19,8 @@ __all__ = [
     "DeliveryForm",
     "Facility",
     "Provider",
+    "ProviderClaim",
+    "ProviderLink",
     "ReferenceLibrary",
     "RegistryChange",
     "RegistryImport",
