@@ -6,7 +6,7 @@ QMSS := $(BIN)/qmss
 QMSS_PORT ?= 8000
 export QMSS_PORT
 
-.PHONY: run setup test lint bench messages clean
+.PHONY: run dev setup test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,21 @@ setup: $(VENV)/.installed
 	$(QMSS) collectstatic --noinput --verbosity 0
 	$(QMSS) bootstrap
 
+# Production server: gunicorn with the options of gunicorn.conf.py (workers, threads, logs in var/), and the
+# background worker beside it; Ctrl+C stops both.
 run: setup
-	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
+	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (gunicorn, Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
+	@echo "Chyby serveru: var/gunicorn.log, úlohy na pozadí: var/worker.log"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & \
-	$(QMSS) runserver 127.0.0.1:$(QMSS_PORT) --noreload
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+# Development: Django's runserver (reloads on code changes, DEBUG pages when DEBUG=1), with the worker.
+dev: setup
+	@echo "QMSS (vývojový server) běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & \
+	$(QMSS) runserver 127.0.0.1:$(QMSS_PORT)
 
 test: $(VENV)/.installed
 	bash scripts/test.sh

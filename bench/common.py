@@ -13,6 +13,9 @@ class BenchResult:
     """One measured figure compared with a baseline measured in the same run on the same machine.
 
     ``target_ratio`` is the largest acceptable value/baseline; ``target_text`` says it for humans ("<=25x").
+    With ``higher_is_better`` it is the smallest acceptable ratio instead (throughput: ">=0.5x"). With
+    ``target_value`` the target is an absolute limit on the value itself (a latency: "<=300ms"), and the ratio is
+    only shown.
     """
 
     name: str
@@ -22,6 +25,8 @@ class BenchResult:
     baseline_unit: str
     target_ratio: float
     target_text: str
+    higher_is_better: bool = False
+    target_value: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -31,6 +36,10 @@ class BenchResult:
 
     @property
     def ok(self) -> bool:
+        if self.target_value is not None:
+            return self.value >= self.target_value if self.higher_is_better else self.value <= self.target_value
+        if self.higher_is_better:
+            return self.ratio >= self.target_ratio
         return self.ratio <= self.target_ratio
 
 

@@ -15,6 +15,9 @@ if [[ ! -x "$BIN/pytest" ]]; then
     BIN="$(dirname "$(command -v pytest)")"
 fi
 PYTEST=("$BIN/pytest")
+# The database suites run in parallel processes (pytest-xdist); QMSS_TEST_WORKERS=0 runs them in one process.
+XDIST=(-n "${QMSS_TEST_WORKERS:-2}")
+if [[ "${QMSS_TEST_WORKERS:-2}" == 0 ]]; then XDIST=(); fi
 CI_MODE=false
 case "${CI:-}" in 1 | true | TRUE | True | yes) CI_MODE=true ;; esac
 
@@ -107,7 +110,7 @@ if "$BIN/qmss" compile_translations; then
 else
     record messages FAIL "$((SECONDS - start))" "qmss compile_translations failed"
 fi
-run_pytest sqlite sqlite -m "not browser"
+run_pytest sqlite sqlite -m "not browser" "${XDIST[@]}"
 
 # --- 3. PostgreSQL ----------------------------------------------------------------------------------
 banner "postgres: pytest -m 'not browser' on a throw-away cluster"
@@ -162,7 +165,7 @@ else
     if $pg_ok; then
         echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT ($PG_DIR)"
         DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/qmss_test" \
-            run_pytest postgres postgres -m "not browser"
+            run_pytest postgres postgres -m "not browser" "${XDIST[@]}"
         "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
     else
         record postgres FAIL "$((SECONDS - start))" "could not start a PostgreSQL cluster"

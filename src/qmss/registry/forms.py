@@ -8,7 +8,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from qmss.registry import selectors
@@ -34,24 +37,46 @@ SORT_CHOICES = [
 FILTER_FIELDS = ("q", "region", "orp", "municipality", "kind", "form", "target_group", "provider", "status", "sort")
 
 
+class QuickSelect(forms.Select):
+    """The markup of Django's ``Select`` built without the template engine.
+
+    The catalogue's filters list 200+ ORPs: rendering each option through the widget templates cost about
+    a third of the whole page. Only flat choices (no option groups) and one selected value are supported.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = self.format_value(value)
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        found = False
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            is_selected = not found and text in selected
+            found = found or is_selected
+            parts.append(
+                format_html('  <option value="{}"{}>{}</option>', text, " selected" if is_selected else "", label)
+            )
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))
+
+
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters; always bound to the query string, invalid values are reported and ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    orp = forms.TypedChoiceField(label=_("ORP"), required=False, coerce=int, empty_value=None)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=QuickSelect)
+    orp = forms.TypedChoiceField(label=_("ORP"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
     municipality = forms.CharField(
         label=_("Municipality code"),
         required=False,
         max_length=6,
         validators=[RegexValidator(r"^\d{6}$", _("Enter the six-digit municipality code."))],
     )
-    kind = forms.ChoiceField(label=_("Kind of service"), required=False)
-    form = forms.ChoiceField(label=_("Delivery form"), required=False)
-    target_group = forms.ChoiceField(label=_("Target group"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of service"), required=False, widget=QuickSelect)
+    form = forms.ChoiceField(label=_("Delivery form"), required=False, widget=QuickSelect)
+    target_group = forms.ChoiceField(label=_("Target group"), required=False, widget=QuickSelect)
     provider = forms.CharField(label=_("Provider (name or IČO)"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Registration"), required=False, choices=STATUS_CHOICES)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    status = forms.ChoiceField(label=_("Registration"), required=False, choices=STATUS_CHOICES, widget=QuickSelect)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)

@@ -213,13 +213,19 @@ def catalogue_services(
     with_territory: bool = False,
     on: date | None = None,
 ) -> QuerySet[Service]:
-    """The catalogue: filtered, sorted, the user's regions first, with everything a row shows prefetched."""
+    """The catalogue: filtered, sorted, the user's regions first, with everything a row shows prefetched.
+
+    The total capacity (a subquery per row) is computed only when the list is sorted by it: otherwise SQLite
+    would evaluate it for every matching service before taking one page.
+    """
     qs = (
         filter_services(filters, on=on)
         .select_related("provider", "kind")
-        .annotate(total_capacity=_total_capacity(), is_active=is_active_annotation(on))
+        .annotate(is_active=is_active_annotation(on))
         .prefetch_related(*row_prefetches(with_territory=with_territory))
     )
+    if sort in ("capacity", "-capacity"):
+        qs = qs.annotate(total_capacity=_total_capacity())
     ordering = list(SORTS.get(sort, SORTS[DEFAULT_SORT]))
     if region_ids:
         qs = qs.annotate(in_my_region=in_regions_condition(list(region_ids)))
