@@ -339,7 +339,7 @@ def test_an_action_cannot_link_a_finding_of_an_unpublished_audit(audit_world):
     plan = make_plan(provider)
     finding = Finding.objects.get(result__assessment=audit_world["audit"])
     with pytest.raises(ValidationError):
-        improvement.create_action(scope=scope, plan=plan, data={"title": "Náprava"}, findings=[finding])
+        improvement.create_action(scope=scope, plan=plan, title="Náprava", findings=[finding])
     _publish(audit_world)
-    action = improvement.create_action(scope=scope, plan=plan, data={"title": "Náprava"}, findings=[finding])
+    action = improvement.create_action(scope=scope, plan=plan, title="Náprava", findings=[finding])
     assert list(action.findings.all()) == [finding]

@@ -163,10 +163,10 @@ def test_review_first_then_close(world):
 def test_action_linked_to_nc_by_hand_needs_review_too(world):
     audit = make_published_audit(world.provider, service=world.service, framework=world.framework)
     plan = make_plan(world.provider)
-    manual = actions.create_action(scope=world.scope(), plan=plan, data={"title": "Bez vazby"})
+    manual = actions.create_action(scope=world.scope(), plan=plan, title="Bez vazby")
     actions.set_action_status(scope=world.scope(), action=manual, status=Action.Status.DONE)  # no NC: closes
     finding = Finding.objects.filter(result__assessment=audit).first()
-    linked = actions.create_action(scope=world.scope(), plan=plan, data={"title": "S vazbou"}, findings=[finding])
+    linked = actions.create_action(scope=world.scope(), plan=plan, title="S vazbou", findings=[finding])
     with pytest.raises(ValidationError):
         actions.set_action_status(scope=world.scope(), action=linked, status=Action.Status.DONE)
 

@@ -20,21 +20,24 @@ pytestmark = pytest.mark.django_db
 def test_subprocess_takes_parent_kind_and_one_level_only(world):
     scope = world.scope()
     parent = actions.create_process(
-        scope=scope, organisation=world.provider, data={"kind": Process.Kind.SUPPORT, "name": "Lidé", "code": "P1"}
+        scope=scope, organisation=world.provider, kind=Process.Kind.SUPPORT, name="Lidé", code="P1"
     )
     child = actions.create_process(
         scope=scope,
         organisation=world.provider,
-        data={"kind": Process.Kind.MAIN, "parent": parent, "name": "Vzdělávání", "code": "P1.1"},
+        kind=Process.Kind.MAIN,
+        parent=parent,
+        name="Vzdělávání",
+        code="P1.1",
     )
     assert child.kind == Process.Kind.SUPPORT
     with pytest.raises(ValidationError) as exc:
         actions.create_process(
-            scope=scope, organisation=world.provider, data={"parent": child, "name": "Příliš hluboko", "code": "P1.1.1"}
+            scope=scope, organisation=world.provider, parent=child, name="Příliš hluboko", code="P1.1.1"
         )
     assert "parent" in exc.value.message_dict
     # changing the parent's type moves its sub-processes with it
-    actions.update_process(scope=scope, process=parent, data={"kind": Process.Kind.MANAGEMENT})
+    actions.update_process(scope=scope, process=parent, kind=Process.Kind.MANAGEMENT)
     child.refresh_from_db()
     assert child.kind == Process.Kind.MANAGEMENT
 
@@ -43,16 +46,14 @@ def test_parent_and_links_must_belong_to_the_organisation(world, world_b):
     scope = world.scope()
     foreign_parent = make_process(world_b.provider, name="Cizí proces")
     with pytest.raises(ValidationError):
-        actions.create_process(scope=scope, organisation=world.provider, data={"parent": foreign_parent, "name": "X"})
+        actions.create_process(scope=scope, organisation=world.provider, parent=foreign_parent, name="X")
     with pytest.raises(ValidationError):
-        actions.create_process(scope=scope, organisation=world.provider, data={"name": "X"}, services=[world_b.service])
+        actions.create_process(scope=scope, organisation=world.provider, name="X", services=[world_b.service])
     foreign_evidence = make_evidence(world_b.provider, store=False)
     with pytest.raises(ValidationError):
-        actions.create_process(
-            scope=scope, organisation=world.provider, data={"name": "X"}, evidence=[foreign_evidence]
-        )
+        actions.create_process(scope=scope, organisation=world.provider, name="X", evidence=[foreign_evidence])
     with pytest.raises(ValidationError) as exc:
-        actions.create_process(scope=scope, organisation=world.provider, data={"name": "X", "owner": world_b.admin})
+        actions.create_process(scope=scope, organisation=world.provider, name="X", owner=world_b.admin)
     assert "owner" in exc.value.message_dict
 
 
@@ -60,7 +61,7 @@ def test_codes_are_unique_within_an_organisation_only(world, world_b):
     make_process(world.provider, code="H1")
     make_process(world_b.provider, code="H1")
     with pytest.raises(ValidationError):
-        actions.create_process(scope=world.scope(), organisation=world.provider, data={"name": "Dvojník", "code": "H1"})
+        actions.create_process(scope=world.scope(), organisation=world.provider, name="Dvojník", code="H1")
     # empty codes never clash
     make_process(world.provider, code="")
     make_process(world.provider, code="")
@@ -72,7 +73,10 @@ def test_create_with_links_and_permissions(world):
     process = actions.create_process(
         scope=world.scope(world.editor),
         organisation=world.provider,
-        data={"kind": Process.Kind.MAIN, "name": "Jednání se zájemcem", "code": "H1", "owner": world.editor},
+        kind=Process.Kind.MAIN,
+        name="Jednání se zájemcem",
+        code="H1",
+        owner=world.editor,
         services=[world.service],
         evidence=[evidence],
         requirements=[requirement],
@@ -81,7 +85,7 @@ def test_create_with_links_and_permissions(world):
     assert list(process.evidence.all()) == [evidence]
     assert list(process.requirements.all()) == [requirement]
     with pytest.raises(PermissionDenied):
-        actions.create_process(scope=world.scope(world.reader), organisation=world.provider, data={"name": "X"})
+        actions.create_process(scope=world.scope(world.reader), organisation=world.provider, name="X")
 
 
 def test_kpi_target_direction():
@@ -283,6 +287,6 @@ def test_kpi_factory(world):
 def test_other_service_of_same_ico_is_linkable(world):
     second = link_provider_to_registry(world.provider, service_name="Odlehčovací služba", region=world.tenant.region)
     process = actions.create_process(
-        scope=world.scope(), organisation=world.provider, data={"name": "X"}, services=[world.service, second]
+        scope=world.scope(), organisation=world.provider, name="X", services=[world.service, second]
     )
     assert process.services.count() == 2

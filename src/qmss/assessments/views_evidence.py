@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from qmss.assessments import selectors, uploads
+from qmss.assessments import actions, selectors, uploads
 from qmss.assessments.forms import EvidenceFilterForm, EvidenceUploadForm, EvidenceVersionForm
 from qmss.core.pagination import filter_query_string
 from qmss.core.roles import OrganisationKind, Perm
@@ -33,7 +33,7 @@ def evidence_library(request, organisation_pk: int):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                version = uploads.upload_evidence(
+                version = actions.upload_evidence(
                     scope=scope,
                     upload=data["file"],
                     user=request.user,
@@ -77,7 +77,7 @@ def evidence_detail(request, evidence_pk: int):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                version = uploads.upload_evidence(
+                version = actions.upload_evidence(
                     scope=scope,
                     upload=data["file"],
                     user=request.user,

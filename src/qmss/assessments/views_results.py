@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -66,31 +65,19 @@ def result_edit(request, assessment_pk: int, requirement_pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        evidence_ids = list(data["evidence"])
-        uploaded = []
         try:
-            with transaction.atomic():
-                if data.get("new_file"):
-                    version = uploads.upload_evidence(
-                        scope=scope,
-                        upload=data["new_file"],
-                        user=request.user,
-                        organisation=assessment.organisation,
-                        title=data.get("new_title", ""),
-                        may_upload=True,  # the assessor of this assessment adds evidence for the assessed organisation
-                    )
-                    uploaded.append(version.evidence)
-                actions.set_result(
-                    scope=scope,
-                    assessment=assessment,
-                    requirement=requirement,
-                    user=request.user,
-                    value=data["value"],
-                    comment=data["comment"],
-                    internal_note=data.get("internal_note") if show_internal else None,
-                    evidence_ids=evidence_ids,
-                    uploaded_evidence=uploaded,
-                )
+            actions.record_result(
+                scope=scope,
+                assessment=assessment,
+                requirement=requirement,
+                user=request.user,
+                value=data["value"],
+                comment=data["comment"],
+                internal_note=data.get("internal_note") if show_internal else None,
+                evidence_ids=list(data["evidence"]),
+                new_file=data.get("new_file") or None,
+                new_title=data.get("new_title", ""),
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:

@@ -1,15 +1,16 @@
-"""Writes of organisations, memberships and invitations. Each is atomic and recorded in the audit log."""
+"""Writes of organisations, memberships and invitations. Each is an ``@action``: atomic, and recorded in the audit log
+with the acting user (the ``scope``'s, else the ``user`` argument)."""
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmss.core.audit import action
+from qmss.core.error_codes import CoreErrorCode
 from qmss.core.mail import send_after_commit
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import ROLES_BY_KIND, Perm, Role
@@ -23,20 +24,25 @@ def _require(scope: Scope, perm: str, organisation: Organisation) -> None:
 
 def _check_role(organisation: Organisation, role: str) -> None:
     if role not in ROLES_BY_KIND[organisation.kind]:
-        raise ValidationError(_("This role is not available for this kind of organisation."))
+        raise ValidationError(
+            _("This role is not available for this kind of organisation."), code=CoreErrorCode.ROLE_NOT_AVAILABLE.value
+        )
 
 
-@transaction.atomic
-def update_organisation(*, scope: Scope, organisation: Organisation, data: dict) -> Organisation:
+@action
+def update_organisation(
+    *, scope: Scope, organisation: Organisation, name: str, ico: str, email: str, phone: str, website: str
+) -> Organisation:
+    """Replace the organisation's contact details (its kind and region are set by the platform, not here)."""
     _require(scope, Perm.MANAGE_MEMBERS, organisation)
-    for field, value in data.items():
-        setattr(organisation, field, value)
+    organisation.name, organisation.ico, organisation.email = name, ico, email
+    organisation.phone, organisation.website = phone, website
     organisation.full_clean()
     organisation.save()
     return organisation
 
 
-@transaction.atomic
+@action
 def invite_member(
     *, scope: Scope, organisation: Organisation, email: str, role: str, invited_by, accept_url_builder
 ) -> Invitation:
@@ -45,10 +51,15 @@ def invite_member(
     _check_role(organisation, role)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email, role=role).exists():
-        raise ValidationError(_("A member with this e-mail already has this role."))
-    Invitation.objects.filter(
+        raise ValidationError(
+            _("A member with this e-mail already has this role."), code=CoreErrorCode.ALREADY_MEMBER.value
+        )
+    older = Invitation.objects.select_for_update().filter(
         organisation=organisation, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    )
+    for previous in older:  # one save each (few rows), so every revocation is in the audit log with the actor
+        previous.revoked_at = timezone.now()
+        previous.save(update_fields=["revoked_at", "updated_at"])
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=invited_by)
     context = {
         "invitation": invitation,
@@ -65,29 +76,28 @@ def invite_member(
     return invitation
 
 
-@transaction.atomic
+@action
 def revoke_invitation(*, scope: Scope, invitation: Invitation) -> None:
     _require(scope, Perm.MANAGE_MEMBERS, invitation.organisation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
 
 
-@transaction.atomic
+@action
 def accept_invitation(*, invitation: Invitation, user) -> Membership:
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ValidationError(_("This invitation is no longer valid."))
-    with set_actor(user):
-        membership, _created = Membership.objects.get_or_create(
-            user=user, organisation=invitation.organisation, role=invitation.role
-        )
-        invitation.accepted_at = timezone.now()
-        invitation.accepted_by = user
-        invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        raise ValidationError(_("This invitation is no longer valid."), code=CoreErrorCode.INVITATION_INVALID.value)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     return membership
 
 
-@transaction.atomic
+@action
 def register_and_accept(*, invitation: Invitation, username: str, first_name: str, last_name: str, password: str):
     user = get_user_model().objects.create_user(
         username=username,
@@ -109,7 +119,7 @@ def _admin_count(organisation: Organisation) -> int:
     )
 
 
-@transaction.atomic
+@action
 def change_member_role(*, scope: Scope, membership: Membership, role: str) -> Membership:
     organisation = membership.organisation
     _require(scope, Perm.MANAGE_MEMBERS, organisation)
@@ -117,7 +127,9 @@ def change_member_role(*, scope: Scope, membership: Membership, role: str) -> Me
     if membership.role == role:
         return membership
     if membership.role == Role.ADMIN and _admin_count(organisation) <= 1:
-        raise ValidationError(_("The organisation must keep at least one administrator."))
+        raise ValidationError(
+            _("The organisation must keep at least one administrator."), code=CoreErrorCode.LAST_ADMINISTRATOR.value
+        )
     if Membership.objects.filter(user=membership.user, organisation=organisation, role=role).exists():
         membership.delete()
         return Membership.objects.get(user=membership.user, organisation=organisation, role=role)
@@ -126,16 +138,18 @@ def change_member_role(*, scope: Scope, membership: Membership, role: str) -> Me
     return membership
 
 
-@transaction.atomic
+@action
 def remove_member(*, scope: Scope, membership: Membership) -> None:
     organisation = membership.organisation
     _require(scope, Perm.MANAGE_MEMBERS, organisation)
     if membership.role == Role.ADMIN and _admin_count(organisation) <= 1:
-        raise ValidationError(_("The organisation must keep at least one administrator."))
+        raise ValidationError(
+            _("The organisation must keep at least one administrator."), code=CoreErrorCode.LAST_ADMINISTRATOR.value
+        )
     membership.delete()
 
 
-@transaction.atomic
+@action
 def update_profile(*, user, first_name: str, last_name: str, email: str):
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.save(update_fields=["first_name", "last_name", "email"])

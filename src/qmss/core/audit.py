@@ -45,9 +45,11 @@ def current_actor():
 @contextmanager
 def acting(actor) -> Iterator[None]:
     """Record ``actor`` on every audit entry written inside the block; restores the outer actor afterwards."""
+    # Always open a fresh context for a given actor: django-auditlog's ``set_actor`` never resets the context
+    # variable on exit, so an outer value may be stale (its signal receiver already disconnected) – reusing it
+    # because it names the same user would record the entries without an actor.
     outer = auditlog_value.get(None)
-    current = outer.get("actor") if outer else None
-    if actor is None or (current is not None and getattr(current, "pk", None) == actor.pk):
+    if actor is None:
         yield
         return
     try:

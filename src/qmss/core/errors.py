@@ -2,14 +2,18 @@
 
 
 class QmssImportError(Exception):
-    """Bad input for an import: says which file, row and field, in Czech; nothing was written."""
+    """Bad input for an import: says which file, row and field, in Czech; nothing was written. ``code`` is the
+    kind of problem from the app's ``error_codes`` (empty when the app sets none)."""
 
-    def __init__(self, message: str, *, file: str = "", row: int | None = None, field: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str = "", row: int | None = None, field: str = "", code: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.row = row
         self.field = field
+        self.code = code
 
     def __str__(self) -> str:
         return self.message

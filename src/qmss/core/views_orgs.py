@@ -56,7 +56,7 @@ def organisation_edit(request, organisation_pk: int):
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_organisation(scope=scope, organisation=organisation, data=form.cleaned_data)
+            actions.update_organisation(scope=scope, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

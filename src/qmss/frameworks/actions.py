@@ -7,13 +7,13 @@ although they are not (all) confirmed by a source; from then on the rule gives p
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qmss.core.audit import action
 from qmss.core.scoping import Scope
 from qmss.frameworks import pass_rules
+from qmss.frameworks.error_codes import FrameworkErrorCode as Code
 from qmss.frameworks.models import Framework, RuleSetAdoption
 
 __all__ = ["adopt_rule_set", "can_adopt_rule_set"]
@@ -26,20 +26,23 @@ def can_adopt_rule_set(scope: Scope) -> bool:
     return scope.is_authenticated and scope.is_superuser
 
 
-@transaction.atomic
+@action
 def adopt_rule_set(*, scope: Scope, user, framework: Framework, note: str = "") -> RuleSetAdoption:
     if not can_adopt_rule_set(scope) or user is None or user.pk != scope.user_id:
         raise PermissionDenied
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     status = pass_rules.rule_status(framework)
     if not status.has_rule:
-        raise ValidationError(_("This framework has no pass rule to adopt."))
+        raise ValidationError(_("This framework has no pass rule to adopt."), code=Code.NO_PASS_RULE.value)
     if status.verified:
-        raise ValidationError(_("The pass rule of this framework is verified; it needs no adoption."))
+        raise ValidationError(
+            _("The pass rule of this framework is verified; it needs no adoption."), code=Code.RULE_VERIFIED.value
+        )
     if status.adoption is not None:
-        raise ValidationError(_("The rule set of this framework version has already been adopted."))
+        raise ValidationError(
+            _("The rule set of this framework version has already been adopted."), code=Code.ALREADY_ADOPTED.value
+        )
     note = " ".join(note.split())[:NOTE_MAX_LENGTH]
-    with set_actor(user):
-        adoption = RuleSetAdoption.objects.create(framework=framework, adopted_by=user, note=note)
+    adoption = RuleSetAdoption.objects.create(framework=framework, adopted_by=user, note=note)
     pass_rules.forget_status(framework)
     return adoption

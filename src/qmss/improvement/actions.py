@@ -1,5 +1,8 @@
-"""Writes of the process map, KPIs, development plans and actions. Keyword-only, atomic, permission-checked;
-every change is recorded in the audit log (django-auditlog).
+"""Writes of the process map, KPIs, development plans and actions. Keyword-only typed arguments, one transaction
+each (``@audit.action``), permission-checked; every change is recorded in the audit log (django-auditlog) with the
+acting user. Refusals are ``ValidationError`` with a code from :mod:`qmss.improvement.error_codes`.
+
+Fields an update leaves out (``UNSET``) keep their value; on create they take the model's default.
 
 Rules: an organisation's processes link only its own services (by IČO) and evidence; a sub-process takes its
 parent's type; a plan is drafted only from a PUBLISHED assessment; an action that answers a nonconformity (or an
@@ -11,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -22,13 +26,20 @@ from django.utils.translation import gettext as _
 from qmss.assessments.models import Assessment, Finding
 from qmss.assessments.permissions import PUBLISHED_STATES
 from qmss.assessments.selectors import applicable_ids
+from qmss.core import audit
 from qmss.core.models import Membership, Organisation
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
 from qmss.frameworks import pass_rules
 from qmss.improvement import selectors
+from qmss.improvement.error_codes import ImprovementErrorCode as Code
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
 from qmss.improvement.templates import get_template
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from qmss.frameworks.models import Requirement
 
 PROCESS_FIELDS = ("kind", "parent", "code", "name", "purpose", "inputs", "outputs", "customers", "owner", "order")
 KPI_FIELDS = ("name", "unit", "target_value", "direction", "description", "source", "order")
@@ -48,6 +59,15 @@ ACTION_FIELDS = (
 TITLE_LENGTH = 120
 
 
+class Unset(Enum):
+    """The value of a keyword argument the caller left out."""
+
+    TOKEN = "unset"
+
+
+UNSET: Final = Unset.TOKEN
+
+
 def review_required_message() -> str:
     return _(
         "An action that answers a nonconformity can be closed only after its effectiveness review (text and verdict)."
@@ -59,22 +79,28 @@ def _require(scope: Scope, perm: str, organisation_id: int) -> None:
         raise PermissionDenied
 
 
-def _apply(obj, data: dict, fields: Iterable[str]) -> None:
+def _given(arguments: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """The fields among an action's ``arguments`` (its ``locals()``) that the caller gave."""
+    return {name: arguments[name] for name in fields if name in arguments and arguments[name] is not UNSET}
+
+
+def _apply(obj, values: dict[str, Any], fields: Iterable[str]) -> None:
     for name in fields:
-        if name in data:
-            setattr(obj, name, data[name])
+        if name in values:
+            setattr(obj, name, values[name])
 
 
 def _check_member(organisation: Organisation, user, field: str = "owner") -> None:
     if user is not None and not Membership.objects.filter(organisation=organisation, user=user).exists():
-        raise ValidationError({field: _("The responsible person must be a member of the organisation.")})
+        message = _("The responsible person must be a member of the organisation.")
+        raise ValidationError({field: ValidationError(message, code=Code.NOT_A_MEMBER.value)})
 
 
 def _check_subset(given, allowed_qs, field: str, message: str) -> list:
     given = list(given or ())
     ids = {obj.pk for obj in given}
     if ids and allowed_qs.filter(pk__in=ids).count() != len(ids):
-        raise ValidationError({field: message})
+        raise ValidationError({field: ValidationError(message, code=Code.LINK_NOT_ALLOWED.value)})
     return given
 
 
@@ -97,53 +123,102 @@ def _check_process_links(organisation: Organisation, services, evidence) -> tupl
     return services, evidence
 
 
-def _save_process(process: Process, data: dict, services, evidence, requirements) -> Process:
-    _apply(process, data, PROCESS_FIELDS)
+def _save_process(process: Process, values: dict[str, Any], services, evidence, requirements) -> Process:
+    _apply(process, values, PROCESS_FIELDS)
     if process.parent_id:
         process.kind = process.parent.kind
     _check_member(process.organisation, process.owner)
     services, evidence = _check_process_links(process.organisation, services, evidence)
     process.full_clean()
     process.save()
-    Process.objects.filter(parent=process).exclude(kind=process.kind).update(kind=process.kind)
+    for child in Process.objects.filter(parent=process).exclude(kind=process.kind):  # a few; each one audited
+        child.kind = process.kind
+        child.save(update_fields=["kind", "updated_at"])
     process.services.set(services)
     process.evidence.set(evidence)
     process.requirements.set(list(requirements or ()))
     return process
 
 
-@transaction.atomic
+@audit.action
 def create_process(
-    *, scope: Scope, organisation: Organisation, data: dict, services=(), evidence=(), requirements=()
+    *,
+    scope: Scope,
+    organisation: Organisation,
+    name: str,
+    kind: str | Unset = UNSET,
+    parent: Process | None | Unset = UNSET,
+    code: str | Unset = UNSET,
+    purpose: str | Unset = UNSET,
+    inputs: str | Unset = UNSET,
+    outputs: str | Unset = UNSET,
+    customers: str | Unset = UNSET,
+    owner: AbstractBaseUser | None | Unset = UNSET,
+    order: int | Unset = UNSET,
+    services: Iterable = (),
+    evidence: Iterable = (),
+    requirements: Iterable[Requirement] = (),
 ) -> Process:
+    values = _given(locals(), PROCESS_FIELDS)
     _require(scope, Perm.EDIT, organisation.pk)
     process = Process(organisation=organisation)
-    return _save_process(process, data, services, evidence, requirements)
+    return _save_process(process, values, services, evidence, requirements)
 
 
-@transaction.atomic
-def update_process(*, scope: Scope, process: Process, data: dict, services=(), evidence=(), requirements=()) -> Process:
+@audit.action
+def update_process(
+    *,
+    scope: Scope,
+    process: Process,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    parent: Process | None | Unset = UNSET,
+    code: str | Unset = UNSET,
+    purpose: str | Unset = UNSET,
+    inputs: str | Unset = UNSET,
+    outputs: str | Unset = UNSET,
+    customers: str | Unset = UNSET,
+    owner: AbstractBaseUser | None | Unset = UNSET,
+    order: int | Unset = UNSET,
+    services: Iterable = (),
+    evidence: Iterable = (),
+    requirements: Iterable[Requirement] = (),
+) -> Process:
+    """Change the given fields; the links (services, evidence, criteria) are replaced by the given ones."""
+    values = _given(locals(), PROCESS_FIELDS)
     _require(scope, Perm.EDIT, process.organisation_id)
-    return _save_process(process, data, services, evidence, requirements)
+    return _save_process(process, values, services, evidence, requirements)
 
 
-@transaction.atomic
+@audit.action
 def delete_process(*, scope: Scope, process: Process) -> None:
     _require(scope, Perm.EDIT, process.organisation_id)
     process.delete()
 
 
-@transaction.atomic
-def create_kpi(*, scope: Scope, process: Process, data: dict) -> Kpi:
+@audit.action
+def create_kpi(
+    *,
+    scope: Scope,
+    process: Process,
+    name: str,
+    unit: str | Unset = UNSET,
+    target_value: Decimal | None | Unset = UNSET,
+    direction: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    source: str | Unset = UNSET,
+    order: int | Unset = UNSET,
+) -> Kpi:
+    values = _given(locals(), KPI_FIELDS)
     _require(scope, Perm.EDIT, process.organisation_id)
     kpi = Kpi(process=process)
-    _apply(kpi, data, KPI_FIELDS)
+    _apply(kpi, values, KPI_FIELDS)
     kpi.full_clean()
     kpi.save()
     return kpi
 
 
-@transaction.atomic
+@audit.action
 def add_measurement(
     *, scope: Scope, kpi: Kpi, day: date, value: Decimal, note: str = "", source: str = "", user=None
 ) -> KpiMeasurement:
@@ -163,7 +238,7 @@ def _free_code(code: str, taken: set[str]) -> str:
     return candidate
 
 
-@transaction.atomic
+@audit.action
 def copy_process_template(
     *, scope: Scope, organisation: Organisation, template_key: str, confirm: bool = False
 ) -> list[Process]:
@@ -172,11 +247,12 @@ def copy_process_template(
     _require(scope, Perm.EDIT, organisation.pk)
     template = get_template(template_key)
     if template is None:
-        raise ValidationError(_("Unknown process template."))
+        raise ValidationError(_("Unknown process template."), code=Code.UNKNOWN_TEMPLATE.value)
     existing = Process.objects.filter(organisation=organisation)
     if existing.exists() and not confirm:
         raise ValidationError(
-            _("The process map is not empty. Confirm that the template's processes should be added to it.")
+            _("The process map is not empty. Confirm that the template's processes should be added to it."),
+            code=Code.MAP_NOT_EMPTY.value,
         )
     taken = set(existing.exclude(code="").values_list("code", flat=True))
     order = (existing.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -218,25 +294,49 @@ def copy_process_template(
 # --- development plans ----------------------------------------------------------------------------------
 
 
-def _save_plan(plan: DevelopmentPlan, data: dict) -> DevelopmentPlan:
-    _apply(plan, data, PLAN_FIELDS)
+def _save_plan(plan: DevelopmentPlan, values: dict[str, Any]) -> DevelopmentPlan:
+    _apply(plan, values, PLAN_FIELDS)
     if plan.service_id and not selectors.organisation_services(plan.organisation).filter(pk=plan.service_id).exists():
-        raise ValidationError({"service": _("Choose one of the organisation's own registered services.")})
+        message = _("Choose one of the organisation's own registered services.")
+        raise ValidationError({"service": ValidationError(message, code=Code.SERVICE_NOT_OWN.value)})
     plan.full_clean()
     plan.save()
     return plan
 
 
-@transaction.atomic
-def create_plan(*, scope: Scope, organisation: Organisation, data: dict, user=None) -> DevelopmentPlan:
+@audit.action
+def create_plan(
+    *,
+    scope: Scope,
+    organisation: Organisation,
+    title: str,
+    period_start: date,
+    period_end: date,
+    service=None,
+    goals: str | Unset = UNSET,
+    state: str | Unset = UNSET,
+    user=None,
+) -> DevelopmentPlan:
+    values = _given(locals(), PLAN_FIELDS)
     _require(scope, Perm.EDIT, organisation.pk)
-    return _save_plan(DevelopmentPlan(organisation=organisation, created_by=user), data)
+    return _save_plan(DevelopmentPlan(organisation=organisation, created_by=user), values)
 
 
-@transaction.atomic
-def update_plan(*, scope: Scope, plan: DevelopmentPlan, data: dict) -> DevelopmentPlan:
+@audit.action
+def update_plan(
+    *,
+    scope: Scope,
+    plan: DevelopmentPlan,
+    title: str | Unset = UNSET,
+    period_start: date | Unset = UNSET,
+    period_end: date | Unset = UNSET,
+    service: Any = UNSET,
+    goals: str | Unset = UNSET,
+    state: str | Unset = UNSET,
+) -> DevelopmentPlan:
+    values = _given(locals(), PLAN_FIELDS)
     _require(scope, Perm.EDIT, plan.organisation_id)
-    return _save_plan(plan, data)
+    return _save_plan(plan, values)
 
 
 def _essential_min(assessment: Assessment) -> Decimal | None:
@@ -251,7 +351,7 @@ def _short(text: str) -> str:
     return Truncator(" ".join(text.split())).chars(TITLE_LENGTH)
 
 
-@transaction.atomic
+@audit.action
 def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=None, title: str = "") -> DevelopmentPlan:
     """A draft plan with one action per nonconformity (major/minor) of a published assessment and one per
     unmet essential criterion (score below the essential minimum of the framework's pass rule, or no result) that no
@@ -260,7 +360,9 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
     organisation = assessment.organisation
     _require(scope, Perm.EDIT, organisation.pk)
     if assessment.state not in PUBLISHED_STATES:
-        raise ValidationError(_("A plan can be drafted only from a published assessment."))
+        raise ValidationError(
+            _("A plan can be drafted only from a published assessment."), code=Code.INVALID_STATE.value
+        )
     day = timezone.localdate()
     plan = DevelopmentPlan.objects.create(
         organisation=organisation,
@@ -341,12 +443,13 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
 # --- actions --------------------------------------------------------------------------------------------
 
 
-def _save_action(action: Action, data: dict, findings, requirements) -> Action:
+def _save_action(action: Action, values: dict[str, Any], findings, requirements) -> Action:
     organisation = action.plan.organisation
-    _apply(action, data, ACTION_FIELDS)
+    _apply(action, values, ACTION_FIELDS)
     _check_member(organisation, action.owner)
     if action.target_kpi_id and action.target_kpi.process.organisation_id != organisation.pk:
-        raise ValidationError({"target_kpi": _("Choose a KPI of the organisation's own processes.")})
+        message = _("Choose a KPI of the organisation's own processes.")
+        raise ValidationError({"target_kpi": ValidationError(message, code=Code.KPI_NOT_OWN.value)})
     if findings is not None:
         findings = _check_subset(
             findings,
@@ -363,32 +466,67 @@ def _save_action(action: Action, data: dict, findings, requirements) -> Action:
     return action
 
 
-@transaction.atomic
-def create_action(*, scope: Scope, plan: DevelopmentPlan, data: dict, findings=(), requirements=()) -> Action:
+@audit.action
+def create_action(
+    *,
+    scope: Scope,
+    plan: DevelopmentPlan,
+    title: str,
+    description: str | Unset = UNSET,
+    owner: AbstractBaseUser | None | Unset = UNSET,
+    deadline: date | None | Unset = UNSET,
+    priority: str | Unset = UNSET,
+    target_requirement: Requirement | None | Unset = UNSET,
+    expected_score_change: Decimal | None | Unset = UNSET,
+    target_kpi: Kpi | None | Unset = UNSET,
+    expected_kpi_value: Decimal | None | Unset = UNSET,
+    order: int | Unset = UNSET,
+    findings: Iterable[Finding] = (),
+    requirements: Iterable[Requirement] = (),
+) -> Action:
+    values = _given(locals(), ACTION_FIELDS)
     _require(scope, Perm.EDIT, plan.organisation_id)
-    order = (plan.actions.aggregate(m=Max("order"))["m"] or 0) + 1
-    action = Action(plan=plan, order=order)
-    return _save_action(action, data, findings, requirements)
+    next_order = (plan.actions.aggregate(m=Max("order"))["m"] or 0) + 1
+    return _save_action(Action(plan=plan, order=next_order), values, findings, requirements)
 
 
-@transaction.atomic
-def update_action(*, scope: Scope, action: Action, data: dict, findings=None, requirements=None) -> Action:
-    """Change an action's content; the status changes only through :func:`set_action_status`."""
+@audit.action
+def update_action(
+    *,
+    scope: Scope,
+    action: Action,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    owner: AbstractBaseUser | None | Unset = UNSET,
+    deadline: date | None | Unset = UNSET,
+    priority: str | Unset = UNSET,
+    target_requirement: Requirement | None | Unset = UNSET,
+    expected_score_change: Decimal | None | Unset = UNSET,
+    target_kpi: Kpi | None | Unset = UNSET,
+    expected_kpi_value: Decimal | None | Unset = UNSET,
+    order: int | Unset = UNSET,
+    findings: Iterable[Finding] | None = None,
+    requirements: Iterable[Requirement] | None = None,
+) -> Action:
+    """Change an action's content (links of None stay); the status changes only through :func:`set_action_status`."""
+    values = _given(locals(), ACTION_FIELDS)
     _require(scope, Perm.EDIT, action.plan.organisation_id)
-    return _save_action(action, {k: v for k, v in data.items() if k != "status"}, findings, requirements)
+    return _save_action(action, values, findings, requirements)
 
 
 def _apply_review(action: Action, text: str, verdict: str, user) -> None:
     text = (text or "").strip()
     if not text or verdict not in Action.Verdict.values:
-        raise ValidationError(_("An effectiveness review needs both a text and a verdict."))
+        raise ValidationError(
+            _("An effectiveness review needs both a text and a verdict."), code=Code.REVIEW_INCOMPLETE.value
+        )
     action.review_text = text
     action.review_verdict = verdict
     action.reviewed_by = user
     action.reviewed_at = timezone.now()
 
 
-@transaction.atomic
+@audit.action
 def review_action(*, scope: Scope, action: Action, text: str, verdict: str, user=None) -> Action:
     _require(scope, Perm.EDIT, action.plan.organisation_id)
     _apply_review(action, text, verdict, user)
@@ -396,7 +534,7 @@ def review_action(*, scope: Scope, action: Action, text: str, verdict: str, user
     return action
 
 
-@transaction.atomic
+@audit.action
 def set_action_status(
     *, scope: Scope, action: Action, status: str, user=None, review_text: str = "", review_verdict: str = ""
 ) -> Action:
@@ -404,11 +542,11 @@ def set_action_status(
     that answers a nonconformity without a review (text and verdict) is refused."""
     _require(scope, Perm.EDIT, action.plan.organisation_id)
     if status not in Action.Status.values:
-        raise ValidationError(_("Unknown status."))
+        raise ValidationError(_("Unknown status."), code=Code.UNKNOWN_STATUS.value)
     if (review_text or "").strip() or review_verdict:
         _apply_review(action, review_text, review_verdict, user)
     if status == Action.Status.DONE and not action.has_review and selectors.answers_nonconformity(action):
-        raise ValidationError(review_required_message())
+        raise ValidationError(review_required_message(), code=Code.REVIEW_REQUIRED.value)
     if status == Action.Status.DONE and action.status != Action.Status.DONE:
         action.done_at = timezone.now()
     elif status != Action.Status.DONE:

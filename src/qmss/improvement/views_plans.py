@@ -51,9 +51,7 @@ def plan_create(request, organisation_pk: int):
     form = PlanForm(request.POST or None, organisation=organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = actions.create_plan(
-                scope=scope, organisation=organisation, data=form.cleaned_data, user=request.user
-            )
+            plan = actions.create_plan(scope=scope, organisation=organisation, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -115,7 +113,7 @@ def plan_edit(request, plan_pk: int):
     form = PlanForm(request.POST or None, instance=plan, organisation=plan.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_plan(scope=scope, plan=plan, data=form.cleaned_data)
+            actions.update_plan(scope=scope, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -175,11 +173,11 @@ def _action_form_page(request, *, plan, action: Action | None):
         try:
             if action is None:
                 action = actions.create_action(
-                    scope=scope, plan=plan, data=data, findings=findings, requirements=requirements
+                    scope=scope, plan=plan, findings=findings, requirements=requirements, **data
                 )
             else:
                 action = actions.update_action(
-                    scope=scope, action=action, data=data, findings=findings, requirements=requirements
+                    scope=scope, action=action, findings=findings, requirements=requirements, **data
                 )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -73,9 +73,9 @@ def _process_form_page(request, *, organisation, process: Process | None):
         data, links = _split(form.cleaned_data)
         try:
             if process is None:
-                process = actions.create_process(scope=scope, organisation=organisation, data=data, **links)
+                process = actions.create_process(scope=scope, organisation=organisation, **data, **links)
             else:
-                process = actions.update_process(scope=scope, process=process, data=data, **links)
+                process = actions.update_process(scope=scope, process=process, **data, **links)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -138,7 +138,7 @@ def kpi_create(request, process_pk: int):
     form = KpiForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.create_kpi(scope=scope, process=process, data=form.cleaned_data)
+            actions.create_kpi(scope=scope, process=process, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

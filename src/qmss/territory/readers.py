@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 
 from qmss.core.errors import QmssImportError
+from qmss.territory.error_codes import TerritoryImportErrorCode as Code
 
 MUNICIPALITY_CODE = re.compile(r"^\d{6}$")
 DISTRICT_CODE = re.compile(r"^CZ\d{3}[0-9A-Z]$")
@@ -27,7 +28,11 @@ POSTAL_CODE = re.compile(r"^\d{5}$")
 
 
 class TerritoryImportError(QmssImportError):
-    """A territory source file is missing or wrong; the message (gettext) names file, row and column."""
+    """A territory source file is missing or wrong; the message (gettext) names file, row and column, ``code`` the
+    kind of problem (:class:`~qmss.territory.error_codes.TerritoryImportErrorCode`, a bad value unless told)."""
+
+    def __init__(self, message: str, *, code: Code = Code.INVALID_VALUE, **where) -> None:
+        super().__init__(message, code=code.value, **where)
 
 
 def _cell_error(file: str, row: int | None, field: str, problem: str) -> TerritoryImportError:
@@ -46,7 +51,9 @@ class SourceFile:
 
     def read_text(self) -> str:
         if not self.path.is_file():
-            raise TerritoryImportError(_("File {file} is missing.").format(file=self.label), file=self.label)
+            raise TerritoryImportError(
+                _("File {file} is missing.").format(file=self.label), file=self.label, code=Code.FILE_MISSING
+            )
         data = self.path.read_bytes()
         try:
             return data.decode("utf-8-sig")
@@ -58,6 +65,7 @@ class SourceFile:
                 ),
                 file=self.label,
                 row=line,
+                code=Code.NOT_UTF8,
             ) from exc
 
     def error(self, row: int | None, field: str, problem: str) -> TerritoryImportError:
@@ -130,7 +138,8 @@ def read_csv(file: SourceFile, columns: list[str]) -> Iterator[CsvRow]:
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        raise TerritoryImportError(_("File {file} is empty.").format(file=file.label), file=file.label) from None
+        message = _("File {file} is empty.").format(file=file.label)
+        raise TerritoryImportError(message, file=file.label, code=Code.EMPTY_FILE) from None
     except csv.Error as exc:
         raise file.error(1, "", str(exc)) from exc
     index = {name: position for position, name in enumerate(header)}
@@ -143,6 +152,7 @@ def read_csv(file: SourceFile, columns: list[str]) -> Iterator[CsvRow]:
                 file=file.label,
                 row=1,
                 field=column,
+                code=Code.COLUMN_MISSING,
             )
     width = len(header)
     try:
@@ -156,6 +166,7 @@ def read_csv(file: SourceFile, columns: list[str]) -> Iterator[CsvRow]:
                     ),
                     file=file.label,
                     row=reader.line_num,
+                    code=Code.WRONG_COLUMN_COUNT,
                 )
             yield CsvRow(file, reader.line_num, values, index)
     except csv.Error as exc:
@@ -176,6 +187,7 @@ def read_json(file: SourceFile) -> Any:
             ),
             file=file.label,
             row=exc.lineno,
+            code=Code.NOT_JSON,
         ) from exc
 
 
@@ -221,6 +233,7 @@ def read_geojson_features(file: SourceFile, key: str, *, as_int: bool = False) -
             _("File {file}: not a GeoJSON FeatureCollection (the “features” list is missing).").format(file=file.label),
             file=file.label,
             field="features",
+            code=Code.NOT_GEOJSON,
         )
     result: dict[Any, GeoFeature] = {}
     for number, feature in enumerate(features, start=1):

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qmss.territory.error_codes import TerritoryImportErrorCode
 from qmss.territory.models import Municipality, search_key
 from qmss.territory.readers import (
     DISTRICT_CODE,
@@ -288,7 +289,8 @@ def read_sources(data_dir: Path) -> TerritorySource:
     """Parse and cross-check every source file; raises TerritoryImportError on the first problem."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise TerritoryImportError(_("Data directory {file} does not exist.").format(file=data_dir), file=str(data_dir))
+        message = _("Data directory {file} does not exist.").format(file=data_dir)
+        raise TerritoryImportError(message, file=str(data_dir), code=TerritoryImportErrorCode.FILE_MISSING)
     source = TerritorySource(regions=_read_regions(data_dir))
     _read_index(data_dir, source)
     _read_orps(data_dir, source)
