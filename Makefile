@@ -27,15 +27,15 @@ setup: $(VENV)/.installed
 run: setup
 	@echo "QMSS běží na http://127.0.0.1:$(QMSS_PORT)/ (gunicorn, Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
 	@echo "Chyby serveru: var/gunicorn.log, úlohy na pozadí: var/worker.log"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & \
+	@$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
 # Development: Django's runserver (reloads on code changes, DEBUG pages when DEBUG=1), with the worker.
 dev: setup
 	@echo "QMSS (vývojový server) běží na http://127.0.0.1:$(QMSS_PORT)/ (Ctrl+C ukončí); úlohy na pozadí zpracovává qmss db_worker"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & \
+	@$(QMSS) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
 	$(QMSS) runserver 127.0.0.1:$(QMSS_PORT)
 
 test: $(VENV)/.installed
