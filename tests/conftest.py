@@ -10,7 +10,7 @@ from django.test import Client
 
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import ROLES_BY_KIND, OrganisationKind, Role
-from qmss.core.testing.factories import TEST_PASSWORD, make_municipality, make_org, make_region, make_user
+from qmss.testing.factories import TEST_PASSWORD, make_municipality, make_org, make_region, make_user
 
 
 @dataclass

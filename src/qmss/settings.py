@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "qmss.frameworks",
     "qmss.assessments",
     "qmss.improvement",
+    "qmss.setup",
 ]
 
 MIDDLEWARE = [

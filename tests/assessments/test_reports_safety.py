@@ -22,7 +22,7 @@ from qmss.assessments.reports.pdf import render_pdf
 from qmss.assessments.reports.testing import make_report_assessment
 from qmss.assessments.reports.xlsx import render_xlsx, sheet_titles
 from qmss.core.models import Organisation
-from qmss.core.testing.pdf import pdf_image_count, pdf_text, recorded_url_opens, secret_png
+from qmss.testing.pdf import pdf_image_count, pdf_text, recorded_url_opens, secret_png
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from qmss.assessments import actions
 from qmss.assessments.models import Assessment, Finding, Result
 from qmss.assessments.testing import make_assessment, make_evidence, make_framework, scale_value
 from qmss.core.roles import OrganisationKind, Role
-from qmss.core.testing.factories import make_org
 from qmss.registry.testing import make_service
+from qmss.testing.factories import make_org
 from tests.assessments.conftest import scope_of
 
 Kind, State = Assessment.Kind, Assessment.State

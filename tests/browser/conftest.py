@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qmss.core.testing.browser import chromium_path, launch_browser
+from qmss.testing.browser import chromium_path, launch_browser
 
 BROWSER_DIR = Path(__file__).resolve().parent
 
@@ -76,7 +76,7 @@ def demo_data(transactional_db, browser):
     Depends on ``browser`` so that Playwright (and DJANGO_ALLOW_ASYNC_UNSAFE) is set up before these
     ORM calls and torn down after the database flush.
     """
-    from qmss.core.demo import load_demo
+    from qmss.setup.demo import load_demo
     from qmss.territory import synthetic
 
     territory_import = synthetic.build_synthetic_territory()

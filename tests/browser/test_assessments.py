@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from qmss.assessments.models import Assessment, Result
 from qmss.assessments.testing import PDF_BYTES, link_provider_to_registry, make_framework
 from qmss.core.roles import OrganisationKind, Role
-from qmss.core.testing.browser import assert_no_axe_violations, login
-from qmss.core.testing.factories import TEST_PASSWORD, make_org, make_region, make_user
+from qmss.testing.browser import assert_no_axe_violations, login
+from qmss.testing.factories import TEST_PASSWORD, make_org, make_region, make_user
 
 SERVICE_NAME = "Domov Pohoda Zlín"
 EVIDENCE_TITLE = "Směrnice pro vyřizování stížností"

@@ -13,8 +13,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from qmss.core.demo import DEMO_ORGS, DEMO_PASSWORD
-from qmss.core.testing.browser import assert_no_axe_violations, login
+from qmss.setup.demo import DEMO_ORGS, DEMO_PASSWORD
+from qmss.testing.browser import assert_no_axe_violations, login
 
 REVIEW_MSGID = (
     "An action that answers a nonconformity can be closed only after its effectiveness review (text and verdict)."

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from qmss.core.demo import DEMO_PASSWORD
-from qmss.core.testing.browser import assert_no_axe_violations, login
+from qmss.setup.demo import DEMO_PASSWORD
+from qmss.testing.browser import assert_no_axe_violations, login
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from base64 import b32decode
 import pytest
 from playwright.sync_api import expect
 
-from qmss.core.demo import DEMO_PASSWORD
-from qmss.core.testing.browser import assert_no_axe_violations, login
+from qmss.setup.demo import DEMO_PASSWORD
+from qmss.testing.browser import assert_no_axe_violations, login
 
 VERIFY = "/ucet/druhy-faktor/overeni/"
 SETUP = "/ucet/druhy-faktor/nastaveni/"
@@ -37,7 +37,7 @@ def csp_violations(page):
 
 @pytest.fixture
 def second_factor_required(settings, demo_data):
-    from qmss.core.demo_mfa import seed_demo_second_factor
+    from qmss.setup.demo_mfa import seed_demo_second_factor
 
     settings.QMSS_REQUIRE_2FA = True
     return {account.username: account for account in seed_demo_second_factor()}
@@ -51,7 +51,7 @@ def _submit(page):
 def test_region_user_enters_the_code_and_reaches_the_dashboard(
     page, server_url, second_factor_required, csp_violations
 ):
-    from qmss.core.demo_mfa import DEMO_TOTP_KEY
+    from qmss.setup.demo_mfa import DEMO_TOTP_KEY
 
     assert "kraj" in second_factor_required
     login(page, server_url, "kraj", DEMO_PASSWORD)

@@ -9,9 +9,9 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from qmss.core.demo import DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, DemoUser
 from qmss.core.roles import Role
-from qmss.core.testing.browser import assert_no_axe_violations, login
+from qmss.setup.demo import DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, DemoUser
+from qmss.testing.browser import assert_no_axe_violations, login
 
 SYNTHETIC_REGIONS = ("CZ991", "CZ992")
 

@@ -10,7 +10,7 @@ from qmss.core.audit import acting, action, current_actor
 from qmss.core.models import Organisation
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope
-from qmss.core.testing.factories import make_user
+from qmss.testing.factories import make_user
 
 
 @action

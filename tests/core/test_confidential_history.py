@@ -26,7 +26,7 @@ from qmss.assessments.testing import criteria, make_assessment, make_evidence, s
 from qmss.core import confidential, history, selectors
 from qmss.core.roles import OrganisationKind, Role
 from qmss.core.scoping import Scope
-from qmss.core.testing.factories import make_user
+from qmss.testing.factories import make_user
 from tests.conftest import ServiceWorld
 
 NOTE = "POZNAMKA-K-AUDITU-7Q"

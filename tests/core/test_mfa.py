@@ -14,10 +14,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from qmss.core import actions_mfa, demo_mfa, mfa
+from qmss.core import actions_mfa, mfa
 from qmss.core.roles import ROLES_BY_KIND, OrganisationKind, Role
 from qmss.core.scoping import Scope
-from qmss.core.testing.factories import TEST_PASSWORD
+from qmss.setup import demo_mfa
+from qmss.testing.factories import TEST_PASSWORD
 
 VERIFY = "/ucet/druhy-faktor/overeni/"
 SETUP = "/ucet/druhy-faktor/nastaveni/"
@@ -328,8 +329,8 @@ def test_bootstrap_prints_the_pairing_info_and_a_second_run_changes_nothing(sett
 @pytest.mark.django_db
 def test_the_known_secret_is_never_given_to_a_real_account(settings):
     settings.QMSS_DATA_DIR = None
-    from qmss.core.demo import load_demo
     from qmss.core.models import Membership, Organisation
+    from qmss.setup.demo import load_demo
     from qmss.territory import synthetic
 
     synthetic.build_synthetic_territory()
@@ -345,7 +346,7 @@ def test_the_known_secret_is_never_given_to_a_real_account(settings):
 @pytest.mark.django_db
 def test_a_demo_recovery_code_logs_in_without_an_app(settings):
     settings.QMSS_DATA_DIR = None
-    from qmss.core.demo import load_demo
+    from qmss.setup.demo import load_demo
     from qmss.territory import synthetic
 
     synthetic.build_synthetic_territory()

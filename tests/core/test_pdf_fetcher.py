@@ -14,7 +14,7 @@ import tinycss2
 from PIL import Image
 
 from qmss.core.pdf import RefusedURL, base_url, css_string, html_to_pdf, static_only_fetcher
-from qmss.core.testing.pdf import hostile_css_payloads, pdf_image_count, pdf_text, recorded_url_opens, secret_png
+from qmss.testing.pdf import hostile_css_payloads, pdf_image_count, pdf_text, recorded_url_opens, secret_png
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "qmss"
 

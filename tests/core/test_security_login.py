@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from qmss.core import throttle
-from qmss.core.testing.factories import TEST_PASSWORD, make_user
+from qmss.testing.factories import TEST_PASSWORD, make_user
 
 LOGIN = "/ucet/prihlaseni/"
 ADMIN_LOGIN = "/admin/login/"

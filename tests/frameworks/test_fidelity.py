@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from qmss.core.testing.factories import make_user
 from qmss.frameworks.models import Requirement
+from qmss.testing.factories import make_user
 
 CONFIRMED = {"1a", "1b", "1c", "1d", "2a"}
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qmss.assessments.models import Assessment
-from qmss.core.testing.factories import make_org
 from qmss.frameworks.library import FrameworkLibraryError, LoadStatus, load_libraries
 from qmss.frameworks.models import Framework, Requirement, Scale, ScaleValue
+from qmss.testing.factories import make_org
 
 from .conftest import SQSS_FILE, VOLUNTARY_FILE, line_of, synthetic_library, write_copy
 

@@ -13,12 +13,12 @@ from django.test import Client
 from django.urls import reverse
 
 from qmss.core.stats import collect_stats
-from qmss.core.testing.factories import make_user
-from qmss.core.testing.queries import assert_constant_queries
 from qmss.frameworks.library import load_libraries
 from qmss.frameworks.models import Framework, Requirement
 from qmss.frameworks.selectors import clear_tree_cache
 from qmss.frameworks.stats import framework_stats
+from qmss.testing.factories import make_user
+from qmss.testing.queries import assert_constant_queries
 
 from .conftest import SQSS_FILE, synthetic_library, write_copy
 

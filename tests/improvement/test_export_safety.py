@@ -14,9 +14,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from qmss.core.testing.pdf import hostile_css_payloads, pdf_image_count, pdf_text, recorded_url_opens, secret_png
 from qmss.improvement import exports, selectors
 from qmss.improvement.testing import make_action, make_plan
+from qmss.testing.pdf import hostile_css_payloads, pdf_image_count, pdf_text, recorded_url_opens, secret_png
 
 pytestmark = pytest.mark.django_db
 

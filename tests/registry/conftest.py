@@ -87,7 +87,7 @@ def reference(db):
 @pytest.fixture
 def small_territory(db):
     """One region (RÚIAN 43) with one municipality (557897) that has coordinates."""
-    from qmss.core.testing.factories import make_municipality, make_region
+    from qmss.testing.factories import make_municipality, make_region
 
     region = make_region("CZ032", "Plzeňský kraj")
     region.ruian_code = 43

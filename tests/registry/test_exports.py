@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
-from qmss.core.testing.factories import make_user
 from qmss.registry.testing import make_catalogue_sample
+from qmss.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +102,8 @@ def test_export_needs_login(client, sample):
 
 
 def test_export_query_count_does_not_grow(client_in, sample):
-    from qmss.core.testing.queries import count_queries
     from qmss.registry.testing import make_service
+    from qmss.testing.queries import count_queries
 
     def export():
         response = client_in.get("/registr/export/csv/")

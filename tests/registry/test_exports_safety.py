@@ -15,9 +15,9 @@ from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
-from qmss.core.testing.factories import make_user
 from qmss.registry.models import Provider, Service
 from qmss.registry.testing import make_catalogue_sample
+from qmss.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -311,7 +311,7 @@ def test_a_file_with_enough_valid_records_needs_no_force(four_services, write_re
 def test_the_command_refuses_and_accepts_force(four_services, write_registry, make_record, registry_counts):
     path = write_registry([make_record(portalId=1)], name="maly.json")
     before = registry_counts()
-    with pytest.raises(CommandError, match="services in the registry 4"):
+    with pytest.raises(CommandError, match="služeb v registru 4"):
         call_command("import_registry", str(path), stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert registry_counts() == before
     call_command("import_registry", str(path), "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -304,8 +304,8 @@ def test_region_improvement_view_counts_only_the_verified_providers_work(world, 
 
 
 def test_demo_providers_are_linked_by_a_verified_claim_once(db):
-    from qmss.core.demo import DEMO_ORGS, DEMO_PROVIDER_KEYS, link_demo_providers, load_demo
     from qmss.core.models import Organisation
+    from qmss.setup.demo import DEMO_ORGS, DEMO_PROVIDER_KEYS, link_demo_providers, load_demo
     from qmss.testing.factories import make_region
 
     region = make_region("CZ072", "Zlínský kraj")

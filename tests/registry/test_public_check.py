@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from qmss.core.testing.factories import make_user
 from qmss.registry.models import Provider
 from qmss.registry.testing import make_catalogue_sample, make_import, make_provider, make_service
+from qmss.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

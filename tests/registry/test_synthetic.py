@@ -66,7 +66,7 @@ def test_records_are_generated_lazily():
 
 
 def test_places_come_from_the_territory_weighted_by_population(small_territory):
-    from qmss.core.testing.factories import make_municipality
+    from qmss.testing.factories import make_municipality
 
     tiny = make_municipality(small_territory.region, code="557900", name="Malá Ves", population=1)
     distributions = load_distributions()

@@ -503,3 +503,32 @@ def assessment_report(scope: Scope, assessment: Assessment) -> AssessmentReport:
                 report.counts[finding.kind] = report.counts.get(finding.kind, 0) + 1
         report.standards.append(block)
     return report
+
+
+# ------------------------------------------------------------------------------ framework usage (core hooks)
+
+
+def framework_usage_expression():
+    """Assessments per framework version as a subquery over ``OuterRef("pk")`` (hook ``framework_usage_expression``)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    usage = (
+        Assessment.objects.filter(framework=OuterRef("pk")).order_by().values("framework").annotate(n=Count("pk"))
+    ).values("n")
+    return Coalesce(Subquery(usage, output_field=IntegerField()), Value(0))
+
+
+def framework_in_use(framework) -> int:
+    """Assessments made against ``framework`` (hook ``framework_in_use``)."""
+    return Assessment.objects.filter(framework=framework).count()
+
+
+def assessable_requirements(assessment: Assessment) -> QuerySet[Requirement]:
+    """The requirements of the assessment's framework that take a result."""
+    return Requirement.objects.filter(framework_id=assessment.framework_id, assessable=True)
+
+
+def findings_with_results(assessment: Assessment) -> QuerySet[Finding]:
+    """The assessment's findings with their result and requirement (for the finding pages)."""
+    return Finding.objects.filter(result__assessment=assessment).select_related("result", "result__requirement")

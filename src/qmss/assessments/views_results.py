@@ -19,9 +19,7 @@ from qmss.frameworks.models import Requirement
 
 
 def _requirement(assessment, requirement_pk: int) -> Requirement:
-    return get_object_or_404_scoped(
-        Requirement.objects.filter(framework_id=assessment.framework_id, assessable=True), pk=requirement_pk
-    )
+    return get_object_or_404_scoped(selectors.assessable_requirements(assessment), pk=requirement_pk)
 
 
 def _editable(request, assessment_pk: int):
@@ -122,10 +120,7 @@ def finding_add(request, assessment_pk: int, requirement_pk: int):
 
 
 def _finding(assessment, finding_pk: int) -> Finding:
-    return get_object_or_404_scoped(
-        Finding.objects.filter(result__assessment=assessment).select_related("result", "result__requirement"),
-        pk=finding_pk,
-    )
+    return get_object_or_404_scoped(selectors.findings_with_results(assessment), pk=finding_pk)
 
 
 @login_required

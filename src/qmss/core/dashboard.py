@@ -1,12 +1,19 @@
-"""The home dashboard: one panel per membership, shaped by the organisation kind and role."""
+"""The home dashboard: one panel per membership, shaped by the organisation kind and role.
+
+Figures from other apps come through core hooks, each answering for all panels at once (no query per panel):
+``dashboard_region_figures(region_ids) -> {region_id: figures}`` (under ``panel.figures["region"]``),
+``dashboard_provider_figures(scope, user, organisation_ids) -> {organisation_id: actions}`` (``["actions"]``)
+and ``dashboard_system_figures() -> dict`` for the superuser's overview.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
+from qmss.core import hooks
 from qmss.core.models import Membership, Organisation
 from qmss.core.roles import ROLE_PERMS, OrganisationKind, Perm
 from qmss.core.scoping import Scope
@@ -19,39 +26,18 @@ class Panel:
     figures: dict[str, object] = field(default_factory=dict)
 
 
-def _territory_figures(region_ids: set[int]) -> dict[int, dict]:
-    """Population, ORPs and municipalities per region in two queries."""
-    from qmss.territory.models import Population, Region
-
-    latest = Population.objects.order_by("-reference_date").values_list("reference_date", flat=True).first()
+def _providers_per_region(region_ids: set[int | None]) -> dict[int, int]:
+    """Provider organisations seated in each region, in one query (not one per regional membership)."""
+    region_ids = {pk for pk in region_ids if pk is not None}
+    if not region_ids:
+        return {}
     rows = (
-        Region.objects.filter(pk__in=region_ids)
-        .annotate(orp_count=Count("orps", distinct=True), municipality_count=Count("municipalities", distinct=True))
-        .values("pk", "name", "code", "orp_count", "municipality_count")
+        Organisation.objects.filter(kind=OrganisationKind.PROVIDER, region_id__in=region_ids)
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
     )
-    figures = {row["pk"]: dict(row) for row in rows}
-    if latest:
-        pops = (
-            Population.objects.filter(reference_date=latest, municipality__region_id__in=region_ids)
-            .values("municipality__region_id")
-            .annotate(total=Sum("total"), senior=Sum("age_65_plus"))
-        )
-        for row in pops:
-            figures[row["municipality__region_id"]].update(
-                population=row["total"], population_65=row["senior"], reference_date=latest
-            )
-    return figures
-
-
-def _improvement_actions(scope: Scope, user, memberships) -> dict:
-    """Overdue and upcoming development-plan actions per provider organisation, in one query (if installed)."""
-    if not any(m.organisation.kind == OrganisationKind.PROVIDER for m in memberships):
-        return {}
-    try:
-        from qmss.improvement.selectors import dashboard_actions
-    except ImportError:
-        return {}
-    return dashboard_actions(scope, user)
+    return dict(rows)
 
 
 def build_panels(scope: Scope, user) -> list[Panel]:
@@ -62,8 +48,12 @@ def build_panels(scope: Scope, user) -> list[Panel]:
         .order_by("organisation__name", "role")
     )
     region_ids = {m.organisation.region_id for m in memberships if m.organisation.region_id}
-    figures = _territory_figures(region_ids) if region_ids else {}
-    improvement = _improvement_actions(scope, user, memberships)
+    figures = hooks.merged("dashboard_region_figures", region_ids) if region_ids else {}
+    provider_ids = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.PROVIDER}
+    improvement = hooks.merged("dashboard_provider_figures", scope, user, provider_ids) if provider_ids else {}
+    providers_in_region = _providers_per_region(
+        {m.organisation.region_id for m in memberships if m.organisation.kind == OrganisationKind.REGION}
+    )
     panels = []
     for membership in memberships:
         panel = Panel(membership=membership, perms=ROLE_PERMS[membership.role])
@@ -73,25 +63,19 @@ def build_panels(scope: Scope, user) -> list[Panel]:
         if org.kind == OrganisationKind.PROVIDER:
             panel.figures["actions"] = improvement.get(org.pk)
         if org.kind == OrganisationKind.REGION:
-            panel.figures["providers_in_region"] = Organisation.objects.filter(
-                kind=OrganisationKind.PROVIDER, region_id=org.region_id
-            ).count()
+            panel.figures["providers_in_region"] = providers_in_region.get(org.region_id, 0)
         panels.append(panel)
     return panels
 
 
 def system_figures() -> dict[str, object]:
-    from qmss.territory.models import Municipality, Orp, Region, TerritoryImport
-
+    """The superuser's overview: organisations and users, plus what apps add via ``dashboard_system_figures``."""
     return {
         "organisations": Organisation.objects.aggregate(
             total=Count("pk"), providers=Count("pk", filter=Q(kind=OrganisationKind.PROVIDER))
         ),
         "users": get_user_model().objects.filter(is_active=True).count(),
-        "regions": Region.objects.count(),
-        "orps": Orp.objects.count(),
-        "municipalities": Municipality.objects.count(),
-        "last_import": TerritoryImport.objects.order_by("-started_at").first(),
+        **hooks.merged("dashboard_system_figures"),
     }
 
 

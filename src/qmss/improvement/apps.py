@@ -14,6 +14,7 @@ class ImprovementConfig(AppConfig):
         from qmss.improvement import models, selectors, stats
 
         hooks.register("stats", stats.improvement_stats)
+        hooks.register("dashboard_provider_figures", selectors.dashboard_provider_figures)
 
         auditlog.register(models.Process, m2m_fields={"services", "evidence", "requirements"})
         auditlog.register(models.Kpi)

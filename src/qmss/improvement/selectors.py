@@ -340,3 +340,9 @@ def dashboard_actions(scope: Scope, user) -> dict[int, DashboardActions]:
             if len(bucket.upcoming) < DASHBOARD_ITEMS:
                 bucket.upcoming.append(action)
     return result
+
+
+def dashboard_provider_figures(scope: Scope, user, organisation_ids) -> dict[int, DashboardActions]:
+    """The core hook ``dashboard_provider_figures``: overdue and upcoming actions per provider organisation."""
+    actions = dashboard_actions(scope, user)
+    return {pk: actions[pk] for pk in organisation_ids if pk in actions}

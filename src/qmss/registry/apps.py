@@ -8,9 +8,14 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry of social services")
 
     def ready(self) -> None:
+        from qmss.core import hooks
+        from qmss.registry import stats
+
+        hooks.register("stats", stats.registry_stats)
+
         from auditlog.registry import auditlog
 
-        from qmss.core import history, hooks
+        from qmss.core import history
         from qmss.registry import models, selectors_links, views_links
 
         auditlog.register(models.ProviderClaim)

@@ -381,6 +381,11 @@ def qmss_organisation_exists(provider: Provider) -> bool:
     return ProviderLink.objects.filter(provider_id=provider.pk).exists()
 
 
+def service_header(portal_id: int) -> Service | None:
+    """A service with its provider and kind (for page headers of other apps); None when unknown."""
+    return Service.objects.select_related("provider", "kind").filter(portal_id=portal_id).first()
+
+
 def get_service(portal_id: int, *, on: date | None = None) -> Service | None:
     facilities = (
         Facility.objects.select_related("municipality__orp", "municipality__region", "region")

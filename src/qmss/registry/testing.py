@@ -249,7 +249,7 @@ def make_catalogue_sample() -> dict:
 
     Keys: region_a, region_b, m1, m2 (region A, separate ORPs), m3 (region B), p1, p2, s1…s4.
     """
-    from qmss.core.testing.factories import make_municipality, make_region
+    from qmss.testing.factories import make_municipality, make_region
 
     region_a = make_region("CZ991", "Kraj Alfa")
     region_b = make_region("CZ992", "Kraj Beta")

@@ -13,3 +13,5 @@ class TerritoryConfig(AppConfig):
 
         hooks.register("stats", stats.territory_stats)
         hooks.register("context", selectors.territory_context)
+        hooks.register("dashboard_region_figures", selectors.dashboard_region_figures)
+        hooks.register("dashboard_system_figures", selectors.dashboard_system_figures)

@@ -192,3 +192,38 @@ def population_series(municipality: Municipality) -> list[Population]:
 
 def municipality_by_code(code: str) -> Municipality | None:
     return municipalities_with_population().filter(code=code).first()
+
+
+# --- home dashboard (core hooks) ---------------------------------------------------------------------
+
+
+def dashboard_region_figures(region_ids) -> dict[int, dict]:
+    """Population, ORPs and municipalities per region in two queries (the core hook ``dashboard_region_figures``)."""
+    latest = latest_reference_date()
+    rows = (
+        Region.objects.filter(pk__in=region_ids)
+        .annotate(orp_count=Count("orps", distinct=True), municipality_count=Count("municipalities", distinct=True))
+        .values("pk", "name", "code", "orp_count", "municipality_count")
+    )
+    figures = {row["pk"]: dict(row) for row in rows}
+    if latest:
+        pops = (
+            Population.objects.filter(reference_date=latest, municipality__region_id__in=region_ids)
+            .values("municipality__region_id")
+            .annotate(total=Sum("total"), senior=Sum("age_65_plus"))
+        )
+        for row in pops:
+            figures[row["municipality__region_id"]].update(
+                population=row["total"], population_65=row["senior"], reference_date=latest
+            )
+    return figures
+
+
+def dashboard_system_figures() -> dict:
+    """Territory counts for the superuser's overview (the core hook ``dashboard_system_figures``)."""
+    return {
+        "regions": Region.objects.count(),
+        "orps": Orp.objects.count(),
+        "municipalities": Municipality.objects.count(),
+        "last_import": latest_import(),
+    }

@@ -57,8 +57,8 @@ def make_report_assessment(
     from django.utils import timezone
 
     from qmss.core.roles import OrganisationKind
-    from qmss.core.testing.factories import make_org
     from qmss.registry.testing import make_service
+    from qmss.testing.factories import make_org
 
     framework = framework or sqss_framework()
     if service is None:

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from qmss.core.demo import demo_logins_text, link_demo_providers, load_demo
-from qmss.core.demo_mfa import demo_second_factor_text, seed_demo_second_factor
+from qmss.setup.demo import demo_logins_text, link_demo_providers, load_demo
+from qmss.setup.demo_mfa import demo_second_factor_text, seed_demo_second_factor
 
 REGISTRY_SAMPLE = Path("rpss-katalog-seniori") / "rpss_odvozeno.json"
 SYNTHETIC_SERVICES = 400

@@ -19,9 +19,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qmss.core import mfa
-from qmss.core.demo import DEMO_USERS
 from qmss.core.models import Membership
 from qmss.core.scoping import Scope
+from qmss.setup.demo import DEMO_USERS
 
 # Demo only: published in the README and printed by `qmss bootstrap`. Never used for a non-demo account.
 DEMO_TOTP_SECRET = "QMSSDEMOQMSSDEMOQMSSDEMOQMSSDEMO"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from qmss.core.demo import demo_logins_text, load_demo
+from qmss.setup.demo import demo_logins_text, load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Builders and helpers for tests and benchmarks; above the app layers, so it may import every app."""
