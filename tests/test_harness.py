@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qmss.core.models import Membership
-from qmss.core.testing.factories import make_org, make_user
-from qmss.core.testing.queries import assert_constant_queries, count_queries
+from qmss.testing.factories import make_org, make_user
+from qmss.testing.queries import assert_constant_queries, count_queries
 
 BENCH_COMMON = Path(__file__).resolve().parent.parent / "bench" / "common.py"
 BENCH_LINE = re.compile(
@@ -57,17 +57,44 @@ def _names_constant() -> list[str]:
 
 def test_constant_queries_catches_n_plus_one(grow_memberships):
     with pytest.raises(AssertionError, match="query count grows with rows"):
-        assert_constant_queries(_names_n_plus_one, grow_memberships, small=1, large=5)
+        assert_constant_queries(_names_n_plus_one, grow_memberships, count=Membership.objects, small=1, large=5)
 
 
 def test_constant_queries_passes_for_joined_query(grow_memberships):
-    assert assert_constant_queries(_names_constant, grow_memberships, small=1, large=5) == 1
+    assert assert_constant_queries(_names_constant, grow_memberships, count=Membership.objects, small=1, large=5) == 1
     assert Membership.objects.count() == 5
 
 
 def test_constant_queries_enforces_budget(grow_memberships):
     with pytest.raises(AssertionError, match="budget 0"):
-        assert_constant_queries(_names_constant, grow_memberships, small=1, large=3, max_queries=0)
+        assert_constant_queries(
+            _names_constant, grow_memberships, count=Membership.objects, small=1, large=3, max_queries=0
+        )
+
+
+def test_constant_queries_fails_on_a_page_that_does_not_answer(grow_memberships, client):
+    """Two 404s make the same few queries whatever the data: they must not pass as a constant page."""
+    with pytest.raises(AssertionError, match="status 404, expected 200"):
+        assert_constant_queries(
+            lambda: client.get("/no-such-page/"), grow_memberships, count=Membership.objects, small=1, large=3
+        )
+
+
+def test_constant_queries_fails_when_grow_adds_nothing(grow_memberships):
+    with pytest.raises(AssertionError, match="added no rows"):
+        assert_constant_queries(
+            _names_constant, lambda n: grow_memberships(1), count=Membership.objects, small=1, large=3
+        )
+
+
+def test_constant_queries_fails_when_the_page_does_not_show_the_rows(grow_memberships):
+    """Rows grown somewhere the page does not list (another tenant, another page) prove nothing."""
+
+    def first_only() -> list[str]:
+        return [m.user.username for m in Membership.objects.select_related("user").order_by("pk")[:1]]
+
+    with pytest.raises(AssertionError, match="does not show the added rows"):
+        assert_constant_queries(first_only, grow_memberships, count=Membership.objects, small=1, large=3)
 
 
 @pytest.mark.django_db

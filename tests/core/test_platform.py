@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db.utils import OperationalError
 from django.test import Client, override_settings
 
-from qmss.core.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from qmss.core.models import Membership
 from qmss.core.roles import OrganisationKind, Role
-from qmss.core.testing.factories import make_org
-from qmss.core.testing.queries import assert_constant_queries
+from qmss.setup.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from qmss.testing.factories import make_org
+from qmss.testing.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -73,16 +73,32 @@ def test_dashboard_differs_by_role(tenant_a):
     assert "auditujete" in auditor_body.lower()
 
 
-def test_dashboard_query_budget_constant_in_organisations(tenant_a):
+def test_dashboard_query_budget_constant_in_memberships(tenant_a):
+    """One panel per membership: a user with six memberships (regions of their own, providers, audit bodies)
+    costs the same number of queries as a user with two (a region and a provider: the provider's development-plan
+    figures are one query that a user without a provider membership does not need)."""
+    from qmss.testing.factories import make_region
+
     user = tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
     client = Client()
     client.force_login(user)
+    kinds = [
+        (OrganisationKind.REGION, Role.NETWORK_MANAGER),
+        (OrganisationKind.PROVIDER, Role.ADMIN),
+        (OrganisationKind.AUDIT_BODY, Role.AUDITOR),
+    ]
 
     def grow(n):
-        for _ in range(n):
-            make_org(OrganisationKind.PROVIDER, region=tenant_a.region)
+        while (count := Membership.objects.filter(user=user).count()) < n:
+            kind, role = kinds[count % len(kinds)]
+            region = make_region(f"CZ9{50 + count}", f"Kraj {count}")
+            org = make_org(kind, f"Organizace {count}", region=region)
+            make_org(OrganisationKind.PROVIDER, f"Poskytovatel {count}", region=region)
+            Membership.objects.create(user=user, organisation=org, role=role)
 
-    assert_constant_queries(lambda: client.get("/"), grow, max_queries=15)
+    assert_constant_queries(
+        lambda: client.get("/"), grow, count=Membership.objects.filter(user=user), small=2, large=6, max_queries=15
+    )
 
 
 def test_stats_json(tenant_a):
@@ -97,7 +113,7 @@ def test_stats_json(tenant_a):
 
 
 def test_demo_is_idempotent_and_has_every_role():
-    from qmss.core.testing.factories import make_municipality, make_region
+    from qmss.testing.factories import make_municipality, make_region
 
     make_municipality(make_region())
     first = load_demo()

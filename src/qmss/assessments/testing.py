@@ -227,7 +227,8 @@ def link_provider_to_registry(organisation: Organisation, *, service_name: str =
 
 def matrix_kwargs(tenant) -> dict[str, int]:
     """URL parameters of the assessment pages for the URL × role matrix: an audit of tenant's provider with a
-    result, a finding and linked evidence (created on call)."""
+    result, a finding and linked evidence (a stored file), and a self-assessment of the service (created on call;
+    names and the file carry the provider's name, a tenant secret). Needs a MEDIA_ROOT for the file."""
     from qmss.core.roles import OrganisationKind
 
     provider = tenant.orgs[OrganisationKind.PROVIDER]
@@ -246,8 +247,11 @@ def matrix_kwargs(tenant) -> dict[str, int]:
     )
     result = audit.results.get()
     finding = make_finding(result, text=f"Zjištění {provider.name}")
-    evidence = make_evidence(provider, title=f"Doklad {provider.name}", store=False)
+    # The file itself carries a secret too: a leaked download shows it.
+    content = PDF_BYTES.replace(b"%%EOF", f"% Doklad {provider.name}\n%%EOF".encode())
+    evidence = make_evidence(provider, title=f"Doklad {provider.name}", content=content)
     result.evidence.add(evidence)
+    make_assessment(provider, service=service, framework=framework, fill="2", title=f"Sebehodnocení {provider.name}")
     return {
         "assessment_pk": audit.pk,
         "requirement_pk": result.requirement_id,

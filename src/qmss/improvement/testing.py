@@ -116,6 +116,6 @@ def matrix_kwargs(tenant) -> dict[str, int]:
     provider = tenant.orgs[OrganisationKind.PROVIDER]
     process = make_process(provider, name=f"Proces {provider.name}")
     kpi = make_kpi(process, name=f"Ukazatel {provider.name}", values=(70, 75))
-    plan = make_plan(provider, title=f"Plán {provider.name}")
+    plan = make_plan(provider, title=f"Plán {provider.name}", created_by=tenant.user(OrganisationKind.PROVIDER))
     action = make_action(plan, title=f"Opatření {provider.name}", deadline=timezone.localdate())
     return {"process_pk": process.pk, "kpi_pk": kpi.pk, "plan_pk": plan.pk, "action_pk": action.pk}
