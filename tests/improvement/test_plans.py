@@ -338,3 +338,13 @@ def test_exports_open(world):
 
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
     assert "2a: Neshoda" in text
+
+
+def test_a_plan_whose_creator_was_deleted_can_still_be_edited(world):
+    """``created_by`` becomes empty when the creator's account is deleted; editing the plan must still work."""
+    plan = make_plan(world.provider)
+    DevelopmentPlan.objects.filter(pk=plan.pk).update(created_by=None)
+    plan.refresh_from_db()
+    actions.update_plan(scope=world.scope(), plan=plan, title="Přejmenovaný plán")
+    plan.refresh_from_db()
+    assert plan.title == "Přejmenovaný plán" and plan.created_by is None

@@ -299,7 +299,7 @@ def _save_plan(plan: DevelopmentPlan, values: dict[str, Any]) -> DevelopmentPlan
     if plan.service_id and not selectors.organisation_services(plan.organisation).filter(pk=plan.service_id).exists():
         message = _("Choose one of the organisation's own registered services.")
         raise ValidationError({"service": ValidationError(message, code=Code.SERVICE_NOT_OWN.value)})
-    plan.full_clean()
+    plan.full_clean(exclude=["created_by"])  # may be empty once its creator's account is deleted
     plan.save()
     return plan
 
