@@ -405,8 +405,13 @@ def test_worker_start_fails_runs_of_a_dead_worker(clear_progress):
     assert alive.status == RegistryImport.Status.RUNNING
 
 
-def test_db_worker_is_ours_and_fails_queued_imports_whose_task_is_gone(settings, clear_progress):
+def test_db_worker_is_ours_and_fails_queued_imports_whose_task_is_gone(settings, clear_progress, monkeypatch):
     assert get_commands()["db_worker"] == "qmss.registry.worker"
+    # The package's worker loop closes database connections between tasks, which would end the test's own
+    # transaction on PostgreSQL; the housekeeping that runs before it is what is tested here.
+    from django_tasks_db.management.commands import db_worker as package_worker
+
+    monkeypatch.setattr(package_worker.Command, "handle", lambda self, *args, **options: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django_tasks_db.models import DBTaskResult
 
