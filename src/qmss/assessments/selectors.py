@@ -532,3 +532,30 @@ def assessable_requirements(assessment: Assessment) -> QuerySet[Requirement]:
 def findings_with_results(assessment: Assessment) -> QuerySet[Finding]:
     """The assessment's findings with their result and requirement (for the finding pages)."""
     return Finding.objects.filter(result__assessment=assessment).select_related("result", "result__requirement")
+
+
+# ------------------------------------------------------------------------------ organisations and versions for views
+
+
+def editable_providers(scope: Scope) -> QuerySet[Organisation]:
+    """Provider organisations the user may create assessments for (all for a superuser)."""
+    qs = Organisation.objects.filter(kind=OrganisationKind.PROVIDER).order_by("name")
+    return qs if scope.is_superuser else qs.filter(pk__in=scope.organisation_ids(Perm.EDIT))
+
+
+def region_organisations(scope: Scope, perm: str) -> QuerySet[Organisation]:
+    """Regional authorities in which the user holds ``perm`` (all for a superuser)."""
+    qs = Organisation.objects.filter(kind=OrganisationKind.REGION).order_by("name")
+    return qs if scope.is_superuser else qs.filter(pk__in=scope.organisation_ids(perm))
+
+
+def member_providers(scope: Scope) -> QuerySet[Organisation]:
+    """Provider organisations the user is a member of (for the list's filter shortcuts)."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.PROVIDER, pk__in=scope.organisation_ids(Perm.VIEW)
+    ).order_by("name")
+
+
+def other_framework_versions(assessment: Assessment) -> QuerySet[Framework]:
+    """Other versions of the assessment's framework it could be moved to."""
+    return Framework.objects.filter(urn=assessment.framework.urn).exclude(pk=assessment.framework_id)

@@ -22,25 +22,13 @@ from qmss.assessments.forms import (
     MoveFrameworkForm,
 )
 from qmss.assessments.models import Assessment
-from qmss.core.models import Organisation
 from qmss.core.pagination import filter_query_string, paginate
-from qmss.core.roles import OrganisationKind, Perm
+from qmss.core.roles import Perm
 from qmss.core.scoping import get_scope
-from qmss.frameworks.models import Framework
 
 
 def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _editable_providers(scope):
-    qs = Organisation.objects.filter(kind=OrganisationKind.PROVIDER).order_by("name")
-    return qs if scope.is_superuser else qs.filter(pk__in=scope.organisation_ids(Perm.EDIT))
-
-
-def _region_orgs(scope, perm: str):
-    qs = Organisation.objects.filter(kind=OrganisationKind.REGION).order_by("name")
-    return qs if scope.is_superuser else qs.filter(pk__in=scope.organisation_ids(perm))
 
 
 @login_required
@@ -54,13 +42,9 @@ def assessment_list(request):
         "assessments": page.object_list,
         "filter_form": filter_form,
         "query_string": filter_query_string(request),
-        "can_create": scope.is_superuser or _editable_providers(scope).exists(),
-        "can_assign": scope.is_superuser or _region_orgs(scope, Perm.EDIT).exists(),
-        "provider_orgs": list(
-            Organisation.objects.filter(
-                kind=OrganisationKind.PROVIDER, pk__in=scope.organisation_ids(Perm.VIEW)
-            ).order_by("name")[:20]
-        ),
+        "can_create": scope.is_superuser or selectors.editable_providers(scope).exists(),
+        "can_assign": scope.is_superuser or selectors.region_organisations(scope, Perm.EDIT).exists(),
+        "provider_orgs": list(selectors.member_providers(scope)[:20]),
     }
     return render(request, "assessments/list.html", context)
 
@@ -68,7 +52,7 @@ def assessment_list(request):
 @login_required
 def assessment_create(request):
     scope = get_scope(request)
-    organisations = _editable_providers(scope)
+    organisations = selectors.editable_providers(scope)
     if not organisations.exists():
         raise PermissionDenied
     services = selectors.services_of_providers(organisations)
@@ -105,7 +89,7 @@ def assessment_detail(request, assessment_pk: int):
         "can_edit_header": perms.can_edit_header(scope, assessment),
         "can_invite": perms.can_invite_auditor(scope, assessment),
         "can_change_framework": perms.can_change_framework(scope, assessment)
-        and Framework.objects.filter(urn=assessment.framework.urn).exclude(pk=assessment.framework_id).exists(),
+        and selectors.other_framework_versions(assessment).exists(),
         "transitions": transitions,
         "finding_kinds": selectors.FINDING_KIND_CHOICES,
         "can_open_evidence": scope.is_superuser
@@ -193,7 +177,7 @@ def assign_audit(request):
     """Region staff: assign an audit of a service in the region to an audit body (network managers), or record
     an inspection of it (editors)."""
     scope = get_scope(request)
-    regions = _region_orgs(scope, Perm.EDIT)
+    regions = selectors.region_organisations(scope, Perm.EDIT)
     if not regions.exists():
         raise PermissionDenied
     region_ids = [r.region_id for r in regions]
@@ -243,7 +227,7 @@ def move_framework(request, assessment_pk: int):
     assessment = selectors.get_assessment(scope, assessment_pk)
     if not perms.can_change_framework(scope, assessment):
         raise PermissionDenied
-    frameworks = Framework.objects.filter(urn=assessment.framework.urn).exclude(pk=assessment.framework_id)
+    frameworks = selectors.other_framework_versions(assessment)
     if not frameworks.exists():
         raise Http404
     form = MoveFrameworkForm(request.POST or None, frameworks=frameworks.order_by("-version"))
