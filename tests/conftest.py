@@ -143,6 +143,18 @@ def framework(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """No cached page fragment (registry catalogue, synthetic-territory flag) outlives the test that made it."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    alias = getattr(settings, "QMSS_PAGE_CACHE", "default")
+    if alias != "default":  # never empty a cache shared with anything else
+        caches[alias].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _czech_by_default():
     """Every test starts in Czech, whatever language a previous test in the same worker activated."""
     from django.conf import settings

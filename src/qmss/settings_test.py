@@ -16,3 +16,7 @@ QMSS_REQUIRE_2FA = False
 # Throttle counters (password reset) in memory, never in the shared file cache of var/.
 CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qmss-throttle"}  # noqa: F405
 QMSS_THROTTLE_CACHE = "throttle"
+# Cached page fragments and per-page values (registry catalogue, synthetic-territory flag) in memory, emptied
+# before every test (tests/conftest.py): the test database starts afresh each time, the cache must too.
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qmss-pages"}  # noqa: F405
+QMSS_PAGE_CACHE = "pages"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from qmss.core.roles import OrganisationKind, Role
+from qmss.registry.cache import page_cache
 from qmss.registry.testing import make_catalogue_sample, make_provider, make_service
 from qmss.testing.factories import make_municipality, make_org, make_user
 from qmss.testing.queries import assert_constant_queries
@@ -82,16 +83,16 @@ def test_status_filter(client_in, sample, status, expected):
 
 
 def test_territory_filters_have_no_duplicates(client_in, sample):
-    assert names(client_in.get(URL, {"region": "CZ991"})) == ["Domov pro seniory Úsměv", "Pečovatelská služba Úsměv"]
+    response = client_in.get(URL, {"region": "CZ991"})
+    assert names(response) == ["Domov pro seniory Úsměv", "Pečovatelská služba Úsměv"]
+    # a second facility in the same region does not list the service twice
+    assert response.context["page_obj"].paginator.count == 2
     assert names(client_in.get(URL, {"region": "CZ992", "status": "all"})) == ["Aktivizace Beta", "Zrušený domov Beta"]
     assert names(client_in.get(URL, {"orp": sample["m2"].orp.ruian_code})) == ["Pečovatelská služba Úsměv"]
     assert names(client_in.get(URL, {"municipality": sample["m1"].code})) == [
         "Domov pro seniory Úsměv",
         "Pečovatelská služba Úsměv",
     ]
-    # a second facility in the same region does not list the service twice
-    response = client_in.get(URL, {"region": "CZ991"})
-    assert response.context["page_obj"].paginator.count == 2
 
 
 def test_kind_form_target_group_filters(client_in, sample):
@@ -219,6 +220,8 @@ def test_catalogue_query_count_is_constant(client_in, db):
 
     from qmss.registry.models import Service
 
-    assert_constant_queries(
-        lambda: client_in.get(URL, {"region": "CZ991"}), grow, count=Service.objects, small=2, large=40, max_queries=20
-    )
+    def uncached_page():  # the budget is that of rendering the page, not of a cache hit
+        page_cache().clear()
+        return client_in.get(URL, {"region": "CZ991"})
+
+    assert_constant_queries(uncached_page, grow, count=Service.objects, small=2, large=40, max_queries=20)

@@ -233,6 +233,13 @@ def catalogue_services(
     return qs.order_by(*ordering)
 
 
+def catalogue_region_names(region_ids) -> list[str]:
+    """Names of the user's regions (listed first in the catalogue), A–Z; no query without regions."""
+    if not region_ids:
+        return []
+    return list(Region.objects.filter(pk__in=region_ids).order_by("name").values_list("name", flat=True))
+
+
 # --- presenting rows ----------------------------------------------------------------------------------------
 
 

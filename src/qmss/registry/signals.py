@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from qmss.registry import cache, models
 from qmss.registry.models import Provider
+from qmss.territory import models as territory_models
 from qmss.territory.models import search_key
+
+#: What the catalogue shows (rows, filter choices, region names): any write bumps the registry data version.
+#: Bulk writes send no signals: the registry import bumps it with its RegistryImport's final save, the
+#: territory import with its TerritoryImport record.
+CATALOGUE_MODELS = (
+    models.Provider, models.Service, models.ServiceForm, models.Capacity, models.Facility,
+    models.ReferenceLibrary, models.DeliveryForm, models.CapacityType, models.BasicActivity, models.ServiceKind,
+    models.TargetGroup, models.AgeGroup,
+    territory_models.Region, territory_models.District, territory_models.Orp, territory_models.Municipality,
+    territory_models.TerritoryImport,
+)  # fmt: skip
 
 
 @receiver(pre_save, sender=Provider, dispatch_uid="registry-provider-search-name")
@@ -17,3 +30,31 @@ def fill_provider_search_name(sender, instance: Provider, **kwargs) -> None:
     when it is listed; the selectors fall back to the name for rows whose ``search_name`` is empty.
     """
     instance.search_name = search_key(instance.name or "")
+
+
+def _catalogue_data_changed(sender, using=None, **kwargs) -> None:
+    cache.schedule_bump(using or "default")
+
+
+for _model in CATALOGUE_MODELS:
+    post_save.connect(
+        _catalogue_data_changed, sender=_model, dispatch_uid=f"registry-version-save-{_model._meta.label}"
+    )
+    post_delete.connect(
+        _catalogue_data_changed, sender=_model, dispatch_uid=f"registry-version-delete-{_model._meta.label}"
+    )
+m2m_changed.connect(
+    _catalogue_data_changed, sender=models.Service.target_groups.through, dispatch_uid="registry-version-m2m"
+)
+
+
+@receiver(post_save, sender=models.RegistryImport, dispatch_uid="registry-version-import-saved")
+def registry_import_saved(sender, instance: models.RegistryImport, using=None, **kwargs) -> None:
+    """An import that finished changed the registry with bulk writes (and the latest import date shown)."""
+    if instance.status == models.RegistryImport.Status.DONE:
+        cache.schedule_bump(using or "default")
+
+
+@receiver(post_delete, sender=models.RegistryImport, dispatch_uid="registry-version-import-deleted")
+def registry_import_deleted(sender, using=None, **kwargs) -> None:
+    cache.schedule_bump(using or "default")

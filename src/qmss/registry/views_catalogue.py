@@ -6,15 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from qmss.core.scoping import get_scope
+from qmss.registry import cache as registry_cache
 from qmss.registry import exports, maps, selectors
-from qmss.registry.forms import CatalogueFilterForm
-from qmss.territory.models import Region
+from qmss.registry.forms import FILTER_FIELDS, CatalogueFilterForm
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 50
@@ -29,12 +30,10 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
-@login_required
-@require_safe
-def catalogue(request: HttpRequest) -> HttpResponse:
+def _catalogue_fragments(request: HttpRequest, region_ids) -> dict[str, str]:
+    """The filters, the results and the import note, rendered (nothing user-specific in them)."""
     form = CatalogueFilterForm(request.GET)
     filters, sort = form.filters(), form.sort_key()
-    region_ids = get_scope(request).region_ids()
     services = selectors.catalogue_services(filters, sort, region_ids=region_ids)
     page_obj = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -43,14 +42,30 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "services": selectors.decorate_rows(page_obj.object_list),
         "query_string": form.query_string(),
-        "my_regions": list(Region.objects.filter(pk__in=region_ids).order_by("name").values_list("name", flat=True))
-        if region_ids
-        else [],
+        "my_regions": selectors.catalogue_region_names(region_ids),
         "latest_import": selectors.latest_successful_import(),
-        "crumbs": [(_("Registry of services"), None)],
     }
-    template = "registry/_catalogue_results.html" if _is_htmx(request) else "registry/catalogue.html"
-    response = render(request, template, context)
+    return {
+        "import_note": render_to_string("registry/_catalogue_import_note.html", context),
+        "filters": render_to_string("registry/_catalogue_filters.html", context),
+        "results": render_to_string("registry/_catalogue_results.html", context),
+    }
+
+
+@login_required
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The rendered filters and results are cached per registry data version, day, language, the user's
+    regions and the query string (``registry.cache``); the page around them is rendered per request."""
+    region_ids = get_scope(request).region_ids()
+    params = [(name, request.GET.get(name)) for name in (*FILTER_FIELDS, "page")]
+    key = registry_cache.catalogue_key(params, region_ids)
+    fragments = registry_cache.cached_fragments(key, lambda: _catalogue_fragments(request, region_ids))
+    if _is_htmx(request):
+        response = HttpResponse(fragments["results"])
+    else:
+        context = {"fragments": fragments, "crumbs": [(_("Registry of services"), None)]}
+        response = render(request, "registry/catalogue.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

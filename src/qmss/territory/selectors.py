@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -26,6 +29,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from qmss.territory.models import (
     District,
@@ -41,9 +46,35 @@ from qmss.territory.models import (
 SEARCH_MIN_LENGTH = 2
 
 
+SYNTHETIC_KEY = "territory:is-synthetic"
+
+
+def _page_cache():
+    """The cache of per-page values (``QMSS_PAGE_CACHE``, shared by the server's processes in production)."""
+    return caches[getattr(settings, "QMSS_PAGE_CACHE", "default")]
+
+
 def territory_is_synthetic() -> bool:
+    """Whether the latest territory import was synthetic; asked on every page, so cached until the next import."""
+    cached = _page_cache().get(SYNTHETIC_KEY)
+    if cached is not None:
+        return cached
     latest = TerritoryImport.objects.order_by("-started_at").values_list("is_synthetic", flat=True).first()
+    _page_cache().set(SYNTHETIC_KEY, bool(latest), None)
     return bool(latest)
+
+
+def _forget_territory_is_synthetic() -> None:
+    _page_cache().delete(SYNTHETIC_KEY)
+
+
+@receiver(post_save, sender=TerritoryImport, dispatch_uid="territory-synthetic-flag-saved")
+@receiver(post_delete, sender=TerritoryImport, dispatch_uid="territory-synthetic-flag-deleted")
+def territory_import_changed(sender, using=None, **kwargs) -> None:
+    """Forget the cached flag now and when the import's transaction commits (another process may have cached
+    the old flag in between)."""
+    _forget_territory_is_synthetic()
+    transaction.on_commit(_forget_territory_is_synthetic, using=using)
 
 
 def orp_seat(orp: Orp) -> Municipality | None:
