@@ -31,7 +31,7 @@ from django.db import connection
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = REPO_ROOT / "gunicorn.conf.py"
-SERVICES = 1500  # enough for the import to hold the lock for a few seconds on a 2-core machine
+SERVICES = 3000  # enough for the import to hold the lock for a few seconds on a 2-core machine
 USERNAME = "soubezny-ctenar"
 PASSWORD = "heslo-pro-testy-123"
 PAGES = ("/registr/", "/", "/uzemi/", "/overeni-registrace/")
@@ -266,7 +266,11 @@ def test_logins_and_pages_answer_while_registry_import_runs(file_database, tmp_p
     assert periods, "the import was never seen holding the write lock"
     start, end = max(periods, key=lambda period: period[1] - period[0])
     overlapping = {entry["what"] for entry in log if entry["start"] < end and entry["end"] > start + 0.2}
-    assert {"POST login", "GET /registr/"} <= overlapping, (
+    # A login round writes twice (login, logout); either write waiting on the import's lock shows the same thing.
+    # The page reader cycles through several pages; any of them answered during the lock shows reads go on.
+    writes = {"POST login", "POST logout"} & overlapping
+    reads = {what for what in overlapping if what.startswith("GET /") and what != "GET /ucet/prihlaseni/"}
+    assert writes and reads, (
         f"the import held the lock for {end - start:.1f}s but only {sorted(overlapping)} ran during it"
     )
     print(
