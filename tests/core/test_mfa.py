@@ -147,7 +147,8 @@ def test_admin_itself_refuses_an_unverified_superuser(rf):
 # --- verifying after login -------------------------------------------------------------------------------------
 
 
-def test_an_account_with_a_device_is_asked_for_the_code_and_a_wrong_code_is_refused(tenant_a):
+def test_an_account_with_a_device_is_asked_for_the_code_and_a_wrong_code_is_refused(tenant_a, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 1  # as in production
     user = tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
     _with_device(user)
     client = _login(user)
@@ -157,7 +158,17 @@ def test_an_account_with_a_device_is_asked_for_the_code_and_a_wrong_code_is_refu
     wrong = f"{(int(_code()) + 1) % 1_000_000:06d}"
     response = client.post(VERIFY, {"code": wrong})
     assert response.status_code == 200 and "field__error" in response.content.decode()
+    from django.utils import translation
+
+    with translation.override("cs"):
+        not_valid = translation.gettext(
+            "The code is not valid. Enter the current code from your app or a recovery code."
+        )
+        too_many = translation.gettext("Too many wrong codes. Wait a moment and try again.")
+    body = response.content.decode()
+    assert not_valid in body and too_many not in body, "a first wrong code is simply not valid"
     assert client.get("/organizace/").status_code == 302, "still not verified"
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=None, throttling_failure_count=0)
 
     response = client.post(VERIFY, {"code": _code(), "next": "/organizace/"})
     assert response.status_code == 302 and response["Location"] == "/organizace/"

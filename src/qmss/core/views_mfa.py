@@ -52,6 +52,9 @@ def verify(request):
         return redirect("mfa_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Whether django-otp already made the user wait is decided before this attempt: the attempt itself starts
+        # a new (short) wait, and a first wrong code must read "not valid", not "too many".
+        was_throttled = actions_mfa.throttled(request.user)
         device = actions_mfa.verify_code(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -60,7 +63,7 @@ def verify(request):
                 left = mfa.remaining_recovery_codes(request.user)
                 messages.warning(request, _("You used a recovery code. Recovery codes left: %(n)s.") % {"n": left})
             return redirect(_next_url(request))
-        if actions_mfa.throttled(request.user):
+        if was_throttled:
             form.add_error("code", _("Too many wrong codes. Wait a moment and try again."))
         else:
             form.add_error("code", _("The code is not valid. Enter the current code from your app or a recovery code."))
