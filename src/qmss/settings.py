@@ -207,7 +207,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 AXES_ENABLED = env_bool("QMSS_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("QMSS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QMSS_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked per user name (from any address): colleagues behind one office NAT do not lock each other out by typos.
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "qmss.core.views_accounts.locked_out"  # a Czech page (registration/locked_out.html), 429

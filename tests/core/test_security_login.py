@@ -74,6 +74,17 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_on_the_login_page(
 
 
 @pytest.mark.django_db
+def test_a_colleague_at_the_same_address_is_not_locked_out():
+    """One person's typos behind an office NAT must not lock out everybody else at that address."""
+    clumsy, colleague = make_user("nesikovny"), make_user("kolega")
+    client = Client(REMOTE_ADDR="10.20.30.40")
+    assert set(_hammer(client, LOGIN, clumsy.username)[4:]) == {429}
+    other = Client(REMOTE_ADDR="10.20.30.40")
+    assert other.post(LOGIN, {"username": colleague.username, "password": TEST_PASSWORD}).status_code == 302
+    assert _logged_in(other)
+
+
+@pytest.mark.django_db
 def test_the_lock_ends_after_the_cool_off():
     from axes.models import AccessAttempt
 
