@@ -59,6 +59,9 @@ def test_verdicts_and_essential_minimum():
     assert pass_rules.verdict(framework, Facts(True, [Decimal(1)], Decimal(5), Decimal(12), Decimal(1))) is False
     assert pass_rules.verdict(framework, Facts(True, [Decimal(3)], Decimal(12), Decimal(12), None, ["1a"])) is False
     assert pass_rules.verdict(framework, Facts(False, [Decimal(3)], Decimal(12), Decimal(12), Decimal(3))) is None
+    # A failed essential criterion settles the verdict even while other results are missing.
+    incomplete_failed = Facts(False, [Decimal(0)], Decimal(0), Decimal(12), Decimal(0), ["1b"])
+    assert pass_rules.verdict(framework, incomplete_failed) is False
     assert pass_rules.essential_minimum(framework) == 2
     average = Framework(pass_rule={"type": "min_average", "scale": "points", "min_average": 2})
     assert pass_rules.verdict(average, complete) is True and pass_rules.essential_minimum(average) is None

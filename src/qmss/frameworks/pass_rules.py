@@ -113,6 +113,8 @@ def format_score(value: Any) -> str:
 
 
 def _essential_and_share_verdict(rule: dict[str, Any], facts: Facts) -> bool | None:
+    if facts.failed_essential:
+        return False  # a failed essential criterion settles it, however many results are still missing
     if not facts.complete or not facts.scored:
         return None
     return not facts.failed_essential and facts.total >= _number(rule, "overall_min_share") * facts.max_total
