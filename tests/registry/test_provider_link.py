@@ -117,7 +117,13 @@ def test_unlinked_organisation_offers_no_registered_service(tenant_a, framework)
 def claimable(tenant_a):
     """A registry provider with a service in tenant A's region, and tenant A's (unlinked) provider organisation."""
     provider = make_provider("Domov Nový z. ú.", emails=["registr@novy.test"], phones=["777 111 222"])
-    make_service(provider, name="Domov Nový", facilities=[{"region": tenant_a.region, "name": "Domov Nový"}])
+    make_service(
+        provider,
+        name="Domov Nový",
+        facilities=[{"region": tenant_a.region, "name": "Domov Nový"}],
+        emails=["domov@novy.test"],
+        phones=["588 000 111"],
+    )
     return provider
 
 
@@ -159,6 +165,7 @@ def test_region_administrator_verifies_with_reason_and_everything_is_audited(ten
     assert tenant_a.orgs[PROVIDER].name in listing
     page = client.get(claim.get_absolute_url()).content.decode()
     assert "registr@novy.test" in page and "777 111 222" in page and claimable.ico in page
+    assert "domov@novy.test" in page and "588 000 111" in page, "the services' registry contacts are shown too"
     region_page = client.get(tenant_a.orgs[REGION].get_absolute_url()).content.decode()
     assert reverse("registry:claim_list") in region_page
 

@@ -221,6 +221,22 @@ def provider_facilities(provider: Provider) -> list[Facility]:
     )
 
 
+def provider_service_contacts(provider: Provider) -> list[tuple[Service, dict]]:
+    """The registry's contacts of each of the provider's services that has any (the registry often lists contacts
+    for services, not for the provider itself), for contacting it before a claim is verified."""
+    from qmss.registry.selectors import contacts_of
+
+    services = Service.objects.filter(provider=provider).only(
+        "pk", "portal_id", "name", "kind_code", "emails", "phones", "websites"
+    )
+    rows = []
+    for service in services.order_by("name", "portal_id")[:CLAIM_FACILITIES_SHOWN]:
+        contacts = contacts_of(service)
+        if any(contacts.values()):
+            rows.append((service, contacts))
+    return rows
+
+
 def provider_regions(provider: Provider) -> list[Region]:
     ids = provider_region_ids(provider)
     return list(Region.objects.filter(pk__in=ids).order_by("name").only("pk", "name", "code")) if ids else []

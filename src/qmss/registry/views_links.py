@@ -140,6 +140,7 @@ def claim_detail(request, claim_pk: int):
         "provider": claim.provider,
         "contacts": contacts_of(claim.provider),
         "facilities": selectors_links.provider_facilities(claim.provider),
+        "service_contacts": selectors_links.provider_service_contacts(claim.provider),
         "regions": selectors_links.provider_regions(claim.provider),
         "can_decide": can_decide,
         "form": form,
