@@ -62,9 +62,7 @@ def test_list_is_constant(world):
         for _i in range(Assessment.objects.count(), n):
             make_assessment(world.provider, service=world.service, framework=world.framework)
 
-    assert_constant_queries(
-        lambda: client.get(url), grow, count=Assessment.objects, small=1, large=40, max_queries=15
-    )
+    assert_constant_queries(lambda: client.get(url), grow, count=Assessment.objects, small=1, large=40, max_queries=15)
 
 
 def test_evidence_library_is_constant(world):

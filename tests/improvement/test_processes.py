@@ -261,9 +261,11 @@ def test_printable_map_and_download(world):
     body = page.content.decode()
     # The print layout (A4 landscape) lives in a static stylesheet: the Content-Security-Policy allows no inline style.
     assert "css/process-map-standalone" in body and "<svg" in body and "site-nav" not in body
+    from pathlib import Path
+
     from django.contrib.staticfiles import finders
 
-    assert "size: A4 landscape" in open(finders.find("css/process-map-standalone.css"), encoding="utf-8").read()
+    assert "size: A4 landscape" in Path(finders.find("css/process-map-standalone.css")).read_text(encoding="utf-8")
     download = client.get(reverse("improvement:process_map_svg", kwargs={"organisation_pk": world.provider.pk}))
     assert download["Content-Type"].startswith("image/svg+xml")
     assert "attachment" in download["Content-Disposition"]

@@ -186,7 +186,9 @@ class ResultForm(forms.Form):
         label=_("Working note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Seen only by those who record the results of this assessment (in an audit, never by the provider)."),
+        help_text=_(
+            "Seen only by those who record the results of this assessment (in an audit, never by the provider)."
+        ),
     )
     evidence = forms.MultipleChoiceField(
         label=_("Linked evidence"), required=False, widget=forms.CheckboxSelectMultiple
