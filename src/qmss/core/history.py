@@ -102,8 +102,35 @@ def _related_objects(entries: list[LogEntry]) -> dict[tuple[type[Model], str], s
     names: dict[tuple[type[Model], str], str] = {}
     for related, pks in wanted.items():
         for pk, obj in related._base_manager.in_bulk(pks).items():
-            names[(related, str(pk))] = str(obj)
+            names[(related, str(pk))] = _object_name(obj)
     return names
+
+
+def _object_name(obj: Model) -> str:
+    """How a linked object is named on a history page: people by their names, everything else as itself."""
+    full_name = getattr(obj, "get_full_name", None)
+    return (full_name() if callable(full_name) else "") or str(obj)
+
+
+def _localised_number(model, name: str, text: str) -> str:
+    """A stored decimal or float value in the page's number format (``1.50`` → ``1,5`` in Czech)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return text
+    if field.get_internal_type() not in {"DecimalField", "FloatField"} or text in ("", "None"):
+        return text
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils.formats import number_format
+
+    try:
+        number = Decimal(text).normalize()
+    except InvalidOperation:
+        return text
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return number_format(number, use_l10n=True)
 
 
 def _display(entry: LogEntry, model, name: str, values, related: dict) -> tuple[str, str]:
@@ -117,7 +144,7 @@ def _display(entry: LogEntry, model, name: str, values, related: dict) -> tuple[
     else:
         single = copy(entry)
         single.changes = {name: values}
-        shown = [str(v) for v in next(iter(single.changes_display_dict.values()), [])]
+        shown = [_localised_number(model, name, str(v)) for v in next(iter(single.changes_display_dict.values()), [])]
     pair = shown + ["", ""]
     return pair[0], pair[1]
 
