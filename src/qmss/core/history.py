@@ -18,6 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from qmss.core import confidential
+from qmss.core.formatting import format_decimal
 from qmss.core.scoping import Scope
 
 _VISIBLE: dict[str, Callable[[Scope], QuerySet]] = {}
@@ -120,17 +121,7 @@ def _localised_number(model, name: str, text: str) -> str:
         return text
     if field.get_internal_type() not in {"DecimalField", "FloatField"} or text in ("", "None"):
         return text
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.formats import number_format
-
-    try:
-        number = Decimal(text).normalize()
-    except InvalidOperation:
-        return text
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    return number_format(number, use_l10n=True)
+    return format_decimal(text)
 
 
 def _display(entry: LogEntry, model, name: str, values, related: dict) -> tuple[str, str]:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from qmss.core.formatting import format_decimal
+
 if TYPE_CHECKING:
     from qmss.frameworks.models import Framework, RuleSetAdoption
 
@@ -101,12 +103,7 @@ def _number(rule: dict[str, Any], name: str) -> Decimal:
 
 def format_score(value: Any) -> str:
     """A score or rule parameter for display: no trailing zeros, localised decimal separator (1,5)."""
-    from django.utils.formats import number_format
-
-    number = Decimal(str(value)).normalize()
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    return number_format(number, use_l10n=True)
+    return format_decimal(value)
 
 
 # ------------------------------------------------------------------------------------------ the rules
