@@ -4,6 +4,12 @@ Figures from other apps come through core hooks, each answering for all panels a
 ``dashboard_region_figures(region_ids) -> {region_id: figures}`` (under ``panel.figures["region"]``),
 ``dashboard_provider_figures(scope, user, organisation_ids) -> {organisation_id: actions}`` (``["actions"]``)
 and ``dashboard_system_figures() -> dict`` for the superuser's overview.
+
+Apps contribute whole sections of the dashboard through the ``dashboard_sections`` hook:
+``fn(request, scope, panels) -> list[Section]``. One call answers for every panel at once (a constant number of
+queries, never one per membership). A section with ``membership_id`` is shown inside that membership's panel; one
+with ``membership_id=None`` above all panels. Sections are ordered by ``order`` (lower first), then by ``key``.
+Later apps (needs, network, financing, training) add theirs the same way, from their ``AppConfig.ready``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,36 @@ class Panel:
     membership: Membership
     perms: frozenset[str]
     figures: dict[str, object] = field(default_factory=dict)
+    sections: list["Section"] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """One block of the dashboard, rendered by ``template`` with ``context`` (plus ``panel`` and ``section``)."""
+
+    key: str
+    template: str
+    context: dict[str, object] = field(default_factory=dict)
+    membership_id: int | None = None
+    order: int = 100
+
+
+def collect_sections(request, scope: Scope, panels: list[Panel]) -> list[Section]:
+    """Every app's sections for these panels; each panel gets its own in ``panel.sections``; the rest returned."""
+    sections: list[Section] = []
+    for contributed in hooks.call_all("dashboard_sections", request, scope, panels):
+        sections.extend(contributed or [])
+    sections.sort(key=lambda section: (section.order, section.key))
+    by_membership: dict[int, list[Section]] = {}
+    top: list[Section] = []
+    for section in sections:
+        if section.membership_id is None:
+            top.append(section)
+        else:
+            by_membership.setdefault(section.membership_id, []).append(section)
+    for panel in panels:
+        panel.sections = by_membership.get(panel.membership.pk, [])
+    return top
 
 
 def _providers_per_region(region_ids: set[int | None]) -> dict[int, int]:
@@ -83,4 +119,4 @@ def can(panel: Panel, perm: str) -> bool:
     return perm in panel.perms
 
 
-__all__ = ["Panel", "Perm", "build_panels", "system_figures"]
+__all__ = ["Panel", "Perm", "Section", "build_panels", "collect_sections", "system_figures"]

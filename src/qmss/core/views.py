@@ -13,13 +13,14 @@ from qmss import __version__
 
 
 def home(request: HttpRequest):
-    from qmss.core.dashboard import build_panels, system_figures
+    from qmss.core.dashboard import build_panels, collect_sections, system_figures
     from qmss.core.scoping import get_scope
 
     context: dict = {}
     if request.user.is_authenticated:
         scope = get_scope(request)
         context["panels"] = build_panels(scope, request.user)
+        context["top_sections"] = collect_sections(request, scope, context["panels"])
         if scope.is_superuser:
             context["system"] = system_figures()
     return render(request, "core/home.html", context)
