@@ -30,7 +30,7 @@ class Panel:
     membership: Membership
     perms: frozenset[str]
     figures: dict[str, object] = field(default_factory=dict)
-    sections: list["Section"] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
 
 
 @dataclass
