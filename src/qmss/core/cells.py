@@ -12,6 +12,12 @@ spreadsheets take for the ASCII ones). The choice, per format:
   OWASP advice; Excel and LibreOffice then show it as text, with the apostrophe).
 - Real numbers (int, float, Decimal), booleans, dates and datetimes keep their types in both (an aware datetime
   becomes local time; in CSV dates are ISO 8601); ``None`` is an empty cell.
+
+Number formats (the spreadsheet shows them in its own locale: ``12 345``, ``66,7 %``, ``7. 12. 2026`` in Czech
+Excel/LibreOffice), matching :mod:`qmss.core.formatting` on pages and in PDFs: :data:`INTEGER_FORMAT`,
+:data:`DECIMAL_FORMAT` (up to two places), :data:`PERCENT_FORMAT` (a ratio 0–1 shown with one decimal place and a
+non-breaking space before %), :data:`DATE_FORMAT`, :data:`DATETIME_FORMAT`. Use :func:`number_cell`,
+:func:`percent_cell`, :func:`date_cell` for a cell of a write-only sheet, or ``formats=`` in :func:`append`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from django.utils import timezone
 
 DATE_FORMAT = "d. m. yyyy"
 DATETIME_FORMAT = "d. m. yyyy h:mm"
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#"
+PERCENT_FORMAT = '0.0"\u00a0"%'
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 LEADING_BLANKS = " \u00a0\u3000"
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -76,6 +85,25 @@ def cell(sheet, value, *, number_format: str | None = None):
     from openpyxl.cell import WriteOnlyCell
 
     return put(WriteOnlyCell(sheet), value, number_format=number_format)
+
+
+def number_cell(sheet, value, *, places: int | None = None):
+    """A number cell: whole numbers grouped by thousands, decimals with ``places`` places (default up to two)."""
+    if places is None:
+        number_format = INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
+    else:
+        number_format = "#,##0" + ("." + "0" * places if places else "")
+    return cell(sheet, value, number_format=number_format)
+
+
+def percent_cell(sheet, ratio):
+    """A percentage cell holding the ratio (0.667) and showing ``66,7 %``."""
+    return cell(sheet, ratio, number_format=PERCENT_FORMAT)
+
+
+def date_cell(sheet, value):
+    """A real date (or date and time) cell shown as ``7. 12. 2026``."""
+    return cell(sheet, value)
 
 
 def append(sheet, values: Iterable, *, formats: dict[int, str] | None = None) -> None:

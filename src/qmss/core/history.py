@@ -8,17 +8,20 @@ shows its entries through :func:`redacted_entries`, which applies the confidenti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
-from copy import copy
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from qmss.core import confidential
-from qmss.core.formatting import format_decimal
+from qmss.core.formatting import format_date, format_datetime, format_decimal
 from qmss.core.scoping import Scope
 
 _VISIBLE: dict[str, Callable[[Scope], QuerySet]] = {}
@@ -113,30 +116,68 @@ def _object_name(obj: Model) -> str:
     return (full_name() if callable(full_name) else "") or str(obj)
 
 
-def _localised_number(model, name: str, text: str) -> str:
-    """A stored decimal or float value in the page's number format (``1.50`` → ``1,5`` in Czech)."""
+EMPTY = "–"  # how a history page shows "no value" (never ``None`` or an empty cell)
+_MANAGER_REPR = re.compile(r"^[\w]+\.[\w]+\.None$")  # "assessments.Assessment.None": a related manager's str()
+_TRUE = {"True", "true", "1"}
+_FALSE = {"False", "false", "0"}
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() in ("", "None")) or value == []
+
+
+def _value_text(model, name: str, value) -> str:
+    """One stored value as people read it: the choice's label, "ano"/"ne", a date as ``7. 12. 2026``, a decimal
+    in the page's number format, "–" for nothing (never ``None``, ``True`` or ``app.Model.None``)."""
+    if _is_empty(value):
+        return EMPTY
+    text = str(value)
     try:
-        field = model._meta.get_field(name)
+        model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return text
-    if field.get_internal_type() not in {"DecimalField", "FloatField"} or text in ("", "None"):
-        return text
-    return format_decimal(text)
+    if model_field.many_to_many or model_field.one_to_many:
+        return EMPTY if _MANAGER_REPR.match(text) else text
+    choices = getattr(model_field, "flatchoices", None)
+    if choices:
+        labels = {str(key): label for key, label in choices}
+        if text in labels:
+            return str(labels[text])
+    internal = model_field.get_internal_type()
+    if internal == "BooleanField" or internal == "NullBooleanField":
+        if text in _TRUE:
+            return _("yes")
+        if text in _FALSE:
+            return _("no")
+    elif internal == "DateTimeField":
+        moment = parse_datetime(text.replace(" ", "T", 1))
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, UTC)
+            return format_datetime(moment)
+    elif internal == "DateField":
+        day = parse_date(text[:10])
+        if day is not None:
+            return format_date(day)
+    elif internal in {"DecimalField", "FloatField"}:
+        return format_decimal(text)
+    return text
 
 
 def _display(entry: LogEntry, model, name: str, values, related: dict) -> tuple[str, str]:
-    """Old and new value of one stored change, formatted as django-auditlog does (choices, dates, foreign keys)."""
+    """Old and new value of one stored change, as people read them (see :func:`_value_text`); a foreign key as
+    the linked object's name (people by their names)."""
     if isinstance(values, dict) and values.get("type") == "m2m":
         operation = _("added") if values.get("operation") == "add" else _("removed")
         return "", f"{operation}: {', '.join(str(o) for o in values.get('objects', []))}"
+    if not isinstance(values, list | tuple):
+        values = [None, values]
     fk = _foreign_key(model, name)
-    if fk is not None and isinstance(values, list):
-        shown = [related.get((fk.related_model, str(v)), str(v)) if v not in (None, "None") else "None" for v in values]
+    if fk is not None:
+        shown = [EMPTY if _is_empty(v) else related.get((fk.related_model, str(v)), f"#{v}") for v in values]
     else:
-        single = copy(entry)
-        single.changes = {name: values}
-        shown = [_localised_number(model, name, str(v)) for v in next(iter(single.changes_display_dict.values()), [])]
-    pair = shown + ["", ""]
+        shown = [_value_text(model, name, v) for v in values]
+    pair = shown + [EMPTY, EMPTY]
     return pair[0], pair[1]
 
 

@@ -1,14 +1,13 @@
 """Template filters for territory figures."""
 
 from django import template
-from django.utils.formats import number_format
+
+from qmss.core.formatting import format_percent
 
 register = template.Library()
 
 
 @register.filter
 def percent(share, decimals: int = 1) -> str:
-    """0.2134 → "21.3 %" (localised decimal separator); empty when unknown."""
-    if share is None or share == "":
-        return ""
-    return f"{number_format(float(share) * 100, decimal_pos=int(decimals))}\u00a0%"
+    """0.2134 → "21,3 %" (the one percentage rule of :mod:`qmss.core.formatting`); empty when unknown."""
+    return format_percent(ratio=share, places=int(decimals))
