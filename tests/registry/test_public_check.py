@@ -48,7 +48,7 @@ def test_url_and_no_login(anonymous, db):
 
 def test_found_by_ico_with_spaces(anonymous, sample):
     response = check(anonymous, " 1234 5678 ")
-    assert [s.name for s in response.context["results"]] == ["Domov pro seniory Úsměv", "Pečovatelská služba Úsměv"]
+    assert [s.name for s in response.context["services"]] == ["Domov pro seniory Úsměv", "Pečovatelská služba Úsměv"]
     body = response.content.decode()
     assert "Domov Úsměv z. ú." in body and "Registered" in body
     assert "What does it mean" not in body
@@ -57,13 +57,13 @@ def test_found_by_ico_with_spaces(anonymous, sample):
 
 def test_found_by_name_without_diacritics_and_case(anonymous, sample):
     response = check(anonymous, "domov usmev")
-    assert {s.provider.ico for s in response.context["results"]} == {"12345678"}
-    assert check(anonymous, "CHARITA").context["results"][0].provider.name == "Charita Beta"
+    assert {s.provider.ico for s in response.context["services"]} == {"12345678"}
+    assert check(anonymous, "CHARITA").context["services"][0].provider.name == "Charita Beta"
 
 
 def test_found_by_identifier(anonymous, sample):
     response = check(anonymous, "3333333")
-    assert [s.name for s in response.context["results"]] == ["Aktivizace Beta"]
+    assert [s.name for s in response.context["services"]] == ["Aktivizace Beta"]
 
 
 def test_ended_registration_shows_the_end_date(anonymous, sample):
@@ -87,7 +87,7 @@ def test_only_ended_services_warn_and_explain(anonymous, db):
 
 def test_not_found_explains_unregistered_services(anonymous, sample):
     response = check(anonymous, "Neexistující pečovatelé")
-    assert response.context["results"] == []
+    assert response.context["services"] == []
     body = response.content.decode()
     assert "No registered social service was found for “Neexistující pečovatelé”." in body
     assert "108/2006" in body
@@ -98,24 +98,26 @@ def test_not_found_explains_unregistered_services(anonymous, sample):
 
 def test_too_short_query(anonymous, sample):
     response = check(anonymous, "a")
-    assert response.context["too_short"] and response.context["results"] is None
+    assert response.context["form"].errors and response.context["result"] is None
     assert "Enter at least 2 characters." in response.content.decode()
 
 
-def test_at_most_fifty_results(anonymous, db):
+def test_all_results_paginated(anonymous, db):
     provider = make_provider("Velká síť služeb")
     for i in range(55):
         make_service(provider, name=f"Pobočka {i:02d}", forms=[], target_groups=[])
     response = check(anonymous, "velka sit")
-    assert len(response.context["results"]) == 50
-    assert response.context["limit_reached"]
+    assert response.context["result"].total == 55 and len(response.context["services"]) == 20
+    assert "55 registered services found." in response.content.decode()
+    last = anonymous.get(URL, {"q": "velka sit", "page": 3})
+    assert [s.name for s in last.context["services"]] == [f"Pobočka {i:02d}" for i in range(40, 55)]
 
 
 def test_name_fallback_for_rows_without_search_name(anonymous, db):
     provider = make_provider("Nevyplněný Klíč")
     Provider.objects.filter(pk=provider.pk).update(search_name="")
     make_service(provider, name="Služba bez klíče")
-    assert [s.name for s in check(anonymous, "Nevyplněný").context["results"]] == ["Služba bez klíče"]
+    assert [s.name for s in check(anonymous, "Nevyplněný").context["services"]] == ["Služba bez klíče"]
 
 
 def test_search_name_is_filled_on_save(db):
