@@ -59,6 +59,8 @@ PUBLIC = {
     "ramce/<int:framework_pk>/": "quality frameworks: reference data shared by every logged-in user",
     "registr/": "registry mirror: public open data",
     "registr/export/<str:fmt>/": "registry mirror: public open data",
+    "registr/filtr/orp/": "catalogue filter: ORPs of a region (public open data)",
+    "registr/filtr/obce/": "catalogue filter: municipalities by name (public open data)",
     "registr/poskytovatel/<str:provider_ico>/": "registry mirror: public open data",
     "registr/sluzba/<int:service_portal_id>/": "registry mirror: public open data",
     "overeni-registrace/": "public registration check",

@@ -44,26 +44,29 @@ def test_csv_has_bom_semicolons_and_the_filtered_rows(client_in, sample):
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b";" in raw.splitlines()[0]
     header, *data = rows
-    assert header[:3] == ["Portal id", "Service identifier", "Name"] and len(header) == 13
-    assert [row[2] for row in data] == ["Pečovatelská služba Úsměv", "Domov pro seniory Úsměv"]
+    assert header[:3] == ["Portal id", "Service identifier", "Name"] and len(header) == 16
+    assert header[6:10] == ["Delivery form", "Capacity type", "Registered capacity", "Registered capacity (text)"]
+    # one row per service × form × capacity type: s2 has two forms, s1 one
+    assert [row[2] for row in data] == ["Pečovatelská služba Úsměv"] * 2 + ["Domov pro seniory Úsměv"]
     s2 = data[0]
     assert s2[0] == str(sample["s2"].portal_id) and s2[1] == "2222222"
     assert s2[3] == "§40 pečovatelská služba"
     assert s2[4:6] == ["Domov Úsměv z. ú.", "12345678"]
-    assert (
-        s2[6] == "terénní: 120 klientů; ambulantní: 15 klientů"
-        or s2[6] == "ambulantní: 15 klientů; terénní: 120 klientů"
-    )
-    assert s2[7] == "Úvaly; Bystřice"
-    assert s2[8] == f"{sample['m1'].orp.name}; {sample['m2'].orp.name}"
-    assert s2[9] == "Kraj Alfa"
-    assert s2[10] == "2012-05-01" and s2[11] == ""
-    assert s2[12] == "registered"
+    assert sorted(tuple(row[6:10]) for row in data[:2]) == [
+        ("ambulantní", "klienti", "15", "15 klientů"),
+        ("terénní", "klienti", "120", "120 klientů"),
+    ]
+    assert data[2][6:10] == ["pobytová", "lůžka", "40", "40 lůžek"]
+    assert s2[10] == "Úvaly; Bystřice"
+    assert s2[11] == f"{sample['m1'].orp.name}; {sample['m2'].orp.name}"
+    assert s2[12] == "Kraj Alfa"
+    assert s2[13] == "2012-05-01" and s2[14] == ""
+    assert s2[15] == "registered"
 
 
 def test_csv_of_ended_services(client_in, sample):
     _, rows = csv_rows(client_in.get("/registr/export/csv/", {"status": "ended"}))
-    assert [(row[2], row[11], row[12]) for row in rows[1:]] == [("Zrušený domov Beta", "2020-12-31", "ended")]
+    assert [(row[2], row[14], row[15]) for row in rows[1:]] == [("Zrušený domov Beta", "2020-12-31", "ended")]
 
 
 def test_xlsx_opens_and_has_the_rows(client_in, sample):
@@ -77,15 +80,16 @@ def test_xlsx_opens_and_has_the_rows(client_in, sample):
     assert rows[0][:3] == ("Portal id", "Service identifier", "Name")
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:M5"
+    assert sheet.auto_filter.ref == "A1:P6"
     assert sorted(row[2] for row in rows[1:]) == [
         "Aktivizace Beta",
         "Domov pro seniory Úsměv",
         "Pečovatelská služba Úsměv",
+        "Pečovatelská služba Úsměv",
         "Zrušený domov Beta",
     ]
     ended = next(row for row in rows if row[2] == "Zrušený domov Beta")
-    assert ended[11].date().isoformat() == "2020-12-31"
+    assert ended[14].date().isoformat() == "2020-12-31"
 
 
 def test_export_contains_no_contacts(client_in, sample):

@@ -50,7 +50,7 @@ def test_csv_prefixes_formula_like_text(client_in, value):
     for line in rows[1:]:
         for field in line:
             assert not field.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "＝")), (value, field)
-    assert row[10] == "2010-01-01"  # dates stay ISO dates
+    assert row[13] == "2010-01-01"  # dates stay ISO dates
     other = next(r for r in rows if r[2] == "Aktivizace Beta")
     assert other[2] == "Aktivizace Beta" and other[5] == "87654321"  # ordinary text is untouched
 
@@ -66,4 +66,5 @@ def test_xlsx_writes_formula_like_text_as_text(client_in, value):
         assert cell.quotePrefix, (cell.coordinate, cell.value)
     assert row[2].value == value.replace("\r", "\n")  # unchanged (XML reads a CR as a line feed)
     assert row[0].data_type == "n"  # the portal id stays a number
-    assert row[10].is_date  # the registration date stays a date
+    assert row[13].is_date  # the registration date stays a date
+    assert row[8].data_type == "n"  # the registered capacity is a number

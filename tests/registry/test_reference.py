@@ -224,11 +224,11 @@ def test_newer_version_sets_valid_to_of_dropped_items(libraries):
     load_reference(libraries)
     capacity_types = libraries / "capacity-types.yaml"
     original = capacity_types.read_text(encoding="utf-8")
-    edit(capacity_types, "version: 1", "version: 2")
+    edit(capacity_types, "version: 2", "version: 3")
     edit(
         capacity_types,
-        "  - code: hovor\n    name: hovory\n    unit: hovorů\n    verified: true\n"
-        '    note: registry label "Počet hovorů"\n',
+        "  - code: hovor\n    name: hovory\n    unit_one: hovor\n    unit_few: hovory\n    unit: hovorů\n"
+        '    verified: true\n    note: registry label "Počet hovorů"\n',
         "",
     )
 
@@ -239,10 +239,10 @@ def test_newer_version_sets_valid_to_of_dropped_items(libraries):
     calls = CapacityType.objects.get(code="hovor")  # kept: services reference it
     assert calls.valid_to == dt.date(2027, 2, 28)
     assert not CapacityType.objects.exclude(code="hovor").filter(valid_to__isnull=False).exists()
-    assert ReferenceLibrary.objects.get(urn="urn:qmss:registry:capacity-types").version == 2
+    assert ReferenceLibrary.objects.get(urn="urn:qmss:registry:capacity-types").version == 3
 
     # a later version that lists the item again revives it
-    capacity_types.write_text(original.replace("version: 1", "version: 3"), encoding="utf-8")
+    capacity_types.write_text(original.replace("version: 2", "version: 4"), encoding="utf-8")
     counts = load_reference(libraries)
     assert counts["capacity_types_updated"] == 1
     assert CapacityType.objects.get(code="hovor").valid_to is None

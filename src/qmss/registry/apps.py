@@ -13,6 +13,10 @@ class RegistryConfig(AppConfig):
 
         hooks.register("stats", stats.registry_stats)
 
+        from qmss.registry import places
+
+        hooks.register("place_sections", places.place_sections)  # services on the ORP and municipality pages
+
         from auditlog.registry import auditlog
 
         from qmss.core import history

@@ -1,5 +1,10 @@
 """Exports of a filtered list of services: XLSX (openpyxl, write-only) and CSV for Czech Excel (UTF-8 BOM, ";").
 
+One row per service × delivery form × capacity type, with the capacity as a **number** in its own column (and the
+capacity type beside it), so that a region can filter by type and sum; beds and clients are never in one cell. A
+service's other columns repeat on each of its rows (the portal id tells the services apart); a service without a
+registered capacity has one row with the capacity cells empty.
+
 Only registry data that is public anyway; no personal data (statutory bodies are never stored).
 Rows are read with ``iterator(chunk_size=2000)``, so a national export does not hold every row in memory.
 Every value goes through :mod:`qmss.core.cells`: a text from the registry file that looks like a formula stays
@@ -17,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmss.core import cells
-from qmss.registry import selectors
+from qmss.registry import selectors, units
 from qmss.registry.models import Service
 
 CHUNK_SIZE = 2000
@@ -34,7 +39,10 @@ def headers() -> list[str]:
         _("Kind of service"),
         _("Provider"),
         _("Company ID (IČO)"),
-        _("Delivery forms and registered capacities"),
+        _("Delivery form"),
+        _("Capacity type"),
+        _("Registered capacity"),
+        _("Registered capacity (text)"),
         _("Municipalities"),
         _("ORP"),
         _("Region"),
@@ -54,8 +62,28 @@ def _kind(service: Service) -> str:
     return str(service.kind)
 
 
-def row_values(service: Service, labels: dict[str, str]) -> list:
-    """One export row of a service whose forms and facilities (with territory) are prefetched."""
+CAPACITY_COLUMN = 9  # 1-based: the number column
+CAPACITY_FORMAT = "#,##0"
+
+
+def capacity_cells(service: Service) -> list[list]:
+    """[form, capacity type, count, "40 lůžek"] per form and capacity type (at least one row per service)."""
+    rows = []
+    for service_form in service.forms.all():
+        form_name = service_form.form.name if service_form.form else service_form.form_code
+        capacities = list(service_form.capacities.all())
+        for capacity in capacities:
+            ctype = capacity.capacity_type
+            type_name = ctype.name if ctype else units.type_code_of_text(capacity.type_code)
+            label = units.capacity_label(capacity.count, ctype, fallback=capacity.type_code)
+            rows.append([form_name, type_name, capacity.count, label])
+        if not capacities:
+            rows.append([form_name, None, None, None])
+    return rows or [[None, None, None, None]]
+
+
+def row_values(service: Service, labels: dict[str, str]) -> list[list]:
+    """The export rows of a service whose forms and facilities (with territory) are prefetched."""
     facilities = list(service.facilities.all())
     municipalities = selectors.unique_values(
         f.municipality.name if f.municipality else f.municipality_code for f in facilities
@@ -64,14 +92,9 @@ def row_values(service: Service, labels: dict[str, str]) -> list:
     regions = selectors.unique_values(
         (f.region.name if f.region else f.municipality.region.name if f.municipality else "") for f in facilities
     )
-    return [
-        service.portal_id,
-        service.identifier,
-        service.name,
-        _kind(service),
-        service.provider.name,
-        service.provider.ico,
-        "; ".join(str(line) for line in selectors.capacity_lines(service)),
+    head = [service.portal_id, service.identifier, service.name, _kind(service), service.provider.name,
+            service.provider.ico]  # fmt: skip
+    tail = [
         "; ".join(municipalities),
         "; ".join(orps),
         "; ".join(regions),
@@ -79,11 +102,12 @@ def row_values(service: Service, labels: dict[str, str]) -> list:
         service.date_to,
         labels[selectors.status_of(service)],
     ]
+    return [[*head, *capacity, *tail] for capacity in capacity_cells(service)]
 
 
 def iter_rows(services: QuerySet[Service], labels: dict[str, str]) -> Iterator[list]:
     for service in services.iterator(chunk_size=CHUNK_SIZE):
-        yield row_values(service, labels)
+        yield from row_values(service, labels)
 
 
 def _filename(extension: str) -> str:
@@ -113,7 +137,7 @@ def write_xlsx(services: QuerySet[Service], target) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Services")[:31])
     sheet.freeze_panes = "A2"
-    widths = [10, 12, 40, 40, 40, 11, 40, 30, 20, 20, 12, 12, 14]
+    widths = [10, 12, 40, 40, 40, 11, 14, 14, 12, 22, 30, 20, 20, 12, 12, 14]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
@@ -123,7 +147,7 @@ def write_xlsx(services: QuerySet[Service], target) -> int:
     cells.append(sheet, header_cells)
     count = 0
     for row in iter_rows(services, labels):
-        cells.append(sheet, row)
+        cells.append(sheet, row, formats={CAPACITY_COLUMN: CAPACITY_FORMAT})
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(target)

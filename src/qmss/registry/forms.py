@@ -7,18 +7,25 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from qmss.registry import selectors
+from qmss.core.collation import czech_sorted
+from qmss.registry import selectors, selectors_capacity
 from qmss.registry.models import DeliveryForm, ServiceKind, TargetGroup
-from qmss.territory.models import Orp, Region
+from qmss.territory.models import Region
 
 ANY = ("", _("Any"))
+ALL_REGIONS = ("", _("All regions"))
+ALL_ORPS = ("", _("All ORPs"))
+ALL_KINDS = ("", _("All kinds"))
+ALL_FORMS = ("", _("All delivery forms"))
+ALL_TARGET_GROUPS = ("", _("All target groups"))
+MUNICIPALITY_DATALIST_ID = "municipality-suggestions"
 STATUS_CHOICES = [
     (selectors.STATUS_ACTIVE, _("Registered (active)")),
     (selectors.STATUS_ENDED, _("Ended")),
@@ -66,10 +73,10 @@ class CatalogueFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), required=False, widget=QuickSelect)
     orp = forms.TypedChoiceField(label=_("ORP"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
     municipality = forms.CharField(
-        label=_("Municipality code"),
+        label=_("Municipality"),
         required=False,
-        max_length=6,
-        validators=[RegexValidator(r"^\d{6}$", _("Enter the six-digit municipality code."))],
+        max_length=100,
+        help_text=_("Type a part of the name and choose from the list (or the six-digit municipality code)."),
     )
     kind = forms.ChoiceField(label=_("Kind of service"), required=False, widget=QuickSelect)
     form = forms.ChoiceField(label=_("Delivery form"), required=False, widget=QuickSelect)
@@ -80,25 +87,67 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
-        self.fields["region"].choices = [ANY, *Region.objects.order_by("name").values_list("code", "name")]
-        self.fields["orp"].choices = [
-            ANY,
-            *Orp.objects.order_by("name", "ruian_code").values_list("ruian_code", "name"),
-        ]
+        regions = czech_sorted(Region.objects.values_list("code", "name"), key=lambda row: row[1])
+        self.fields["region"].choices = [ALL_REGIONS, *regions]
+        # Without JS the ORPs of the chosen region are listed after the form is sent; with htmx the ORP list is
+        # replaced as soon as the region changes (registry:catalogue_orps).
+        region = self.data.get("region") or ""
+        region = region if any(code == region for code, _name in regions) else ""
+        self.fields["orp"].choices = [ALL_ORPS, *selectors_capacity.orp_choices(region)]
+        kinds = ServiceKind.objects.values_list("code", "section", "name")
         self.fields["kind"].choices = [
-            ANY,
+            ALL_KINDS,
             *(
-                (code, f"§{section} {name}" if section else name)
-                for code, section, name in ServiceKind.objects.order_by("order", "name").values_list(
-                    "code", "section", "name"
-                )
+                (code, f"{name} (§{section})" if section else name)
+                for code, section, name in czech_sorted(kinds, key=lambda row: row[2])
             ),
         ]
-        self.fields["form"].choices = [ANY, *DeliveryForm.objects.order_by("order", "name").values_list("code", "name")]
-        self.fields["target_group"].choices = [
-            ANY,
-            *TargetGroup.objects.order_by("order", "name").values_list("code", "name"),
-        ]
+        forms_ = czech_sorted(DeliveryForm.objects.values_list("code", "name"), key=lambda row: row[1])
+        self.fields["form"].choices = [ALL_FORMS, *forms_]
+        groups = czech_sorted(TargetGroup.objects.values_list("code", "name"), key=lambda row: row[1])
+        self.fields["target_group"].choices = [ALL_TARGET_GROUPS, *groups]
+        self.fields["region"].widget.attrs.update(
+            {
+                "hx-get": reverse("registry:catalogue_orps"),
+                "hx-trigger": "change",
+                "hx-target": "#id_orp",
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
+            }
+        )
+        self.fields["municipality"].widget.attrs.update(
+            {
+                "list": MUNICIPALITY_DATALIST_ID,
+                "autocomplete": "off",
+                "hx-get": reverse("registry:municipality_suggestions"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#{MUNICIPALITY_DATALIST_ID}",
+                "hx-swap": "innerHTML",
+                "hx-include": "#id_region, #id_orp",
+                "hx-push-url": "false",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("municipality") or ""
+        cleaned["municipality"] = ""
+        cleaned["municipality_codes"] = ()
+        if text and "municipality" not in self.errors:
+            codes = selectors_capacity.municipality_codes_named(
+                text, region_code=cleaned.get("region") or "", orp=cleaned.get("orp")
+            )
+            if codes:
+                cleaned["municipality_codes"] = tuple(codes)
+            else:
+                self.add_error(
+                    "municipality",
+                    forms.ValidationError(
+                        _("No municipality of this name was found (in the chosen region or ORP)."), code="unknown"
+                    ),
+                )
+        return cleaned
 
     def filters(self) -> selectors.ServiceFilters:
         self.is_valid()

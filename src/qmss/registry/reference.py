@@ -70,7 +70,9 @@ class DeliveryFormIn(ItemIn):
 
 
 class CapacityTypeIn(ItemIn):
-    unit: lib.text(_max_length(CapacityType, "unit"))
+    unit: lib.text(_max_length(CapacityType, "unit"))  # after 0 and 5+ ("40 lůžek")
+    unit_one: lib.text(_max_length(CapacityType, "unit_one"), blank=True, nullable=True) = None  # "1 lůžko"
+    unit_few: lib.text(_max_length(CapacityType, "unit_few"), blank=True, nullable=True) = None  # "3 lůžka"
 
 
 class ServiceKindIn(ItemIn):
@@ -229,7 +231,7 @@ def read_libraries(directory: Path | None = None) -> list[ParsedLibrary]:
 def _stored_values(library: ParsedLibrary, item: dict[str, Any], library_id: int) -> dict[str, Any]:
     values = {name: item[name] for name in library.spec.stored if name != "code"}
     for name in values:
-        if values[name] is None and name in ("section", "note"):
+        if values[name] is None and name in ("section", "note", "unit_one", "unit_few"):
             values[name] = ""
     values["order"] = item["order"]
     values["library_id"] = library_id

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from qmss.registry import units
 from qmss.registry.models import (
     Capacity,
     Facility,
@@ -70,6 +71,7 @@ class ServiceFilters:
     region: str = ""  # NUTS 3 code of the region, e.g. CZ072
     orp: int | None = None  # RÚIAN code of the ORP
     municipality: str = ""  # ČSÚ municipality code
+    municipality_codes: tuple[str, ...] = ()  # several municipalities (the catalogue's filter by name)
     kind: str = ""  # ServiceKind.code (N of DruhSocialniSluzby/N)
     form: str = ""  # DeliveryForm.code (pob / amb / ter)
     target_group: str = ""  # TargetGroup.code
@@ -85,11 +87,16 @@ class ServiceFilters:
             value = data.get(f.name)
             if value in (None, ""):
                 continue
-            values[f.name] = value if f.name == "orp" else str(value).strip()
+            if f.name == "orp":
+                values[f.name] = value
+            elif f.name == "municipality_codes":
+                values[f.name] = tuple(str(code) for code in value)
+            else:
+                values[f.name] = str(value).strip()
         return cls(**values)
 
     def is_filtered(self) -> bool:
-        return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.name != "status")
+        return any(getattr(self, f.name) not in (None, "", ()) for f in fields(self) if f.name != "status")
 
 
 def normalise_ico(text: str) -> str | None:
@@ -131,6 +138,9 @@ def _facility_territory(filters: ServiceFilters) -> Q | None:
         condition &= Q(municipality__orp__ruian_code=filters.orp)
     if filters.municipality:
         condition &= Q(municipality_code=filters.municipality) | Q(municipality__code=filters.municipality)
+    if filters.municipality_codes:
+        codes = list(filters.municipality_codes)
+        condition &= Q(municipality_code__in=codes) | Q(municipality__code__in=codes)
     return condition if condition else None
 
 
@@ -246,23 +256,23 @@ def catalogue_region_names(region_ids) -> list[str]:
 @dataclass
 class CapacityLine:
     form: str
-    capacities: list[tuple[int, str]] = field(default_factory=list)  # (count, unit)
+    capacities: list[tuple[int, str]] = field(default_factory=list)  # (count, "40 lůžek")
 
     def __str__(self) -> str:
-        counts = ", ".join(f"{count} {unit}".strip() for count, unit in self.capacities)
+        counts = ", ".join(label for _count, label in self.capacities)
         return f"{self.form}: {counts}" if counts else self.form
 
 
 def capacity_lines(service: Service) -> list[CapacityLine]:
-    """ "pobytová: 40 lůžek" per delivery form, from prefetched forms and capacities."""
+    """ "pobytová: 40 lůžek" per delivery form (plural forms by ``units.capacity_label``), from prefetched forms
+    and capacities."""
     lines = []
     for service_form in service.forms.all():
         form_name = service_form.form.name if service_form.form else service_form.form_code
         line = CapacityLine(form=form_name)
         for capacity in service_form.capacities.all():
-            ctype = capacity.capacity_type
-            unit = (ctype.unit or ctype.name) if ctype else capacity.type_code
-            line.capacities.append((capacity.count, unit))
+            label = units.capacity_label(capacity.count, capacity.capacity_type, fallback=capacity.type_code)
+            line.capacities.append((capacity.count, label))
         lines.append(line)
     return lines
 

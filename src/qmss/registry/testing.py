@@ -41,13 +41,13 @@ KINDS = {
 }  # fmt: skip
 # code -> (name, key)
 FORMS = {"pob": ("pobytová", "residential"), "amb": ("ambulantní", "outpatient"), "ter": ("terénní", "field")}
-# code -> (name, unit)
+# code -> (name, unit after 0 and 5+, after 1, after 2–4)
 CAPACITY_TYPES = {
-    "luzka": ("lůžka", "lůžek"),
-    "klient": ("klienti", "klientů"),
-    "interv": ("intervence", "intervencí"),
-    "kontakt": ("kontakty", "kontaktů"),
-    "hovor": ("hovory", "hovorů"),
+    "luzka": ("lůžka", "lůžek", "lůžko", "lůžka"),
+    "klient": ("klienti", "klientů", "klient", "klienti"),
+    "interv": ("intervence", "intervencí", "intervence", "intervence"),
+    "kontakt": ("kontakty", "kontaktů", "kontakt", "kontakty"),
+    "hovor": ("hovory", "hovorů", "hovor", "hovory"),
 }
 TARGET_GROUPS = {"24": "senioři", "26": "pečující osoby", "30": "osoby s demencí"}
 
@@ -76,9 +76,10 @@ def make_delivery_form(code: str = "pob") -> DeliveryForm:
 
 
 def make_capacity_type(code: str = "luzka") -> CapacityType:
-    name, unit = CAPACITY_TYPES.get(code, (code, code))
+    name, unit, unit_one, unit_few = CAPACITY_TYPES.get(code, (code, code, "", ""))
     capacity_type, _ = CapacityType.objects.get_or_create(
-        code=code, defaults={"name": name, "unit": unit, "library": _library()}
+        code=code,
+        defaults={"name": name, "unit": unit, "unit_one": unit_one, "unit_few": unit_few, "library": _library()},
     )
     return capacity_type
 

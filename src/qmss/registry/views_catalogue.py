@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_safe
 
 from qmss.core.scoping import get_scope
 from qmss.registry import cache as registry_cache
-from qmss.registry import exports, maps, selectors
-from qmss.registry.forms import FILTER_FIELDS, CatalogueFilterForm
+from qmss.registry import exports, maps, selectors, selectors_capacity
+from qmss.registry.forms import ALL_ORPS, FILTER_FIELDS, CatalogueFilterForm
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 50
@@ -39,6 +39,7 @@ def _catalogue_fragments(request: HttpRequest, region_ids) -> dict[str, str]:
     context = {
         "form": form,
         "filters": filters,
+        "totals": selectors_capacity.capacity_totals(filters),
         "page_obj": page_obj,
         "services": selectors.decorate_rows(page_obj.object_list),
         "query_string": form.query_string(),
@@ -68,6 +69,44 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         response = render(request, "registry/catalogue.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_safe
+def catalogue_orps(request: HttpRequest) -> HttpResponse:
+    """The ``<option>``s of the catalogue's ORP filter for ``?region=`` (all ORPs for none or an unknown one);
+    htmx swaps them into the ORP select when the region changes."""
+    region = (request.GET.get("region") or "")[:10]
+    choices = selectors_capacity.orp_choices(region)
+    if region and not choices:
+        choices = selectors_capacity.orp_choices("")
+    context = {"choices": [ALL_ORPS, *choices]}
+    return render(request, "registry/_catalogue_orp_options.html", context)
+
+
+@login_required
+@require_safe
+def municipality_suggestions(request: HttpRequest) -> HttpResponse:
+    """At most 20 municipalities for the text typed in the catalogue's municipality filter (``?municipality=``
+    or ``?q=``; within ``?region=`` / ``?orp=``): ``<option>``s for its ``<datalist>``, or JSON with
+    ``?format=json``."""
+    text = (request.GET.get("municipality") or request.GET.get("q") or "")[:100]
+    orp = (request.GET.get("orp") or "")[:9]  # a RÚIAN code; a longer number would not fit the database
+    suggestions = selectors_capacity.municipality_suggestions(
+        text, region_code=(request.GET.get("region") or "")[:10], orp=int(orp) if orp.isdigit() else None
+    )
+    rows = [
+        {
+            "value": selectors_capacity.suggestion_value(m),
+            "name": m.name,
+            "code": m.code,
+            "district": m.district.name if m.district_id else "",
+        }
+        for m in suggestions
+    ]
+    if request.GET.get("format") == "json":
+        return JsonResponse({"results": rows})
+    return render(request, "registry/_municipality_suggestions.html", {"rows": rows})
 
 
 @login_required

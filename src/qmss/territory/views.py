@@ -11,12 +11,19 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from qmss.core import hooks
 from qmss.core.pagination import paginate
 from qmss.territory import selectors
 
 
 def _territory_crumb() -> tuple[str, str]:
     return (_("Territory"), reverse("territory:index"))
+
+
+def _place_sections(request: HttpRequest, **place) -> list[tuple[str, dict]]:
+    """Sections other apps add to an ORP or municipality page (hook ``place_sections``: ``(request, *, orp=None,
+    municipality=None) -> [(template, context)]``; e.g. the registry's services there)."""
+    return [section for answer in hooks.call_all("place_sections", request, **place) for section in answer or ()]
 
 
 @require_safe
@@ -65,6 +72,7 @@ def orp_detail(request: HttpRequest, orp_code: int) -> HttpResponse:
         "orp": orp,
         "seat": seat,
         "page_obj": page_obj,
+        "place_sections": _place_sections(request, orp=orp),
         "reference_date": on,
         "crumbs": [_territory_crumb(), (orp.region.name, orp.region.get_absolute_url()), (orp.name, None)],
     }
@@ -82,6 +90,7 @@ def municipality_detail(request: HttpRequest, municipality_code: str) -> HttpRes
         "series": series,
         "latest": series[-1] if series else None,
         "has_age_bands": any(row.age_65_plus is not None for row in series),
+        "place_sections": _place_sections(request, municipality=municipality),
         "crumbs": [
             _territory_crumb(),
             (municipality.region.name, municipality.region.get_absolute_url()),

@@ -65,7 +65,9 @@ class DeliveryForm(ReferenceItem):
 class CapacityType(ReferenceItem):
     """Unit of registered capacity: beds, clients, interventions, contacts, calls (registry code luzka …)."""
 
-    unit = models.CharField(_("unit"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=60, help_text=_("After 0 and 5 or more: “40 lůžek”."))
+    unit_one = models.CharField(_("unit after 1"), max_length=60, blank=True, help_text=_("“1 lůžko”."))
+    unit_few = models.CharField(_("unit after 2 to 4"), max_length=60, blank=True, help_text=_("“3 lůžka”."))
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("capacity type")
