@@ -17,6 +17,11 @@ class AssessmentsConfig(AppConfig):
         hooks.register("framework_usage_expression", selectors.framework_usage_expression)
         hooks.register("framework_in_use", selectors.framework_in_use)
 
+        from qmss.assessments import dashboard_provider, views_services
+
+        hooks.register("dashboard_sections", dashboard_provider.dashboard_sections)
+        hooks.register("organisation_panels", views_services.organisation_panel)
+
         auditlog.register(models.Assessment)
         auditlog.register(models.Result, m2m_fields={"evidence"})
         auditlog.register(models.Finding)

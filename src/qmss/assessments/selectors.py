@@ -174,6 +174,17 @@ def assessment_list(scope: Scope, filters: AssessmentFilters | None = None) -> Q
     return qs.order_by("-created_at", "-pk")
 
 
+def assessments_of_service(scope: Scope, service: Service) -> list[Assessment]:
+    """The service's assessments the user may open, made by its verified provider (newest first; "Moje služby")."""
+    return list(
+        visible_assessments(scope)
+        .filter(attributed(), service=service)
+        .select_related("framework", "auditing_organisation")
+        .defer("internal_notes", "summary", "inspection_team")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def published_assessments(scope: Scope) -> QuerySet[Assessment]:
     return _with_header(visible_assessments(scope).filter(state__in=PUBLISHED_STATES)).order_by("-published_at", "-pk")
 

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from qmss.assessments import views_assessments, views_evidence, views_insight, views_results
+from qmss.assessments import (
+    views_assessments,
+    views_evidence,
+    views_insight,
+    views_results,
+    views_services,
+)
 
 app_name = "assessments"
 
@@ -25,5 +31,9 @@ urlpatterns = [
         "doklady/<int:evidence_pk>/verze/<int:version_pk>/soubor/", views_evidence.evidence_file, name="evidence_file"
     ),
     path("sluzba/<int:service_portal_id>/tri-pohledy/", views_insight.service_lenses, name="lenses"),
+    path("sluzba/<int:service_portal_id>/", views_services.service_workspace, name="service_workspace"),
+    path(
+        "organizace/<int:organisation_pk>/sluzby/", views_services.organisation_services, name="organisation_services"
+    ),
     path("pripravenost/<int:organisation_pk>/", views_insight.organisation_readiness, name="readiness"),
 ]

@@ -14,7 +14,11 @@ class ImprovementConfig(AppConfig):
         from qmss.improvement import models, selectors, stats
 
         hooks.register("stats", stats.improvement_stats)
-        hooks.register("dashboard_provider_figures", selectors.dashboard_provider_figures)
+        # the overdue/upcoming actions of a provider panel are a dashboard section (improvement.dashboard_provider)
+        from qmss.improvement import dashboard_provider
+
+        hooks.register("dashboard_sections", dashboard_provider.dashboard_sections)
+        hooks.register("service_workspace_sections", dashboard_provider.service_workspace_sections)
 
         auditlog.register(models.Process, m2m_fields={"services", "evidence", "requirements"})
         auditlog.register(models.Kpi)
