@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -23,6 +22,7 @@ from qmss.assessments.reports.testing import (
     sqss_framework,
 )
 from qmss.assessments.reports.xlsx import render_xlsx, sheet_titles
+from qmss.core.formatting import format_number, format_percent
 from qmss.core.roles import OrganisationKind, Role
 from qmss.registry.testing import make_provider, make_service
 from qmss.testing.queries import assert_constant_queries
@@ -141,8 +141,8 @@ def test_pdf_holds_service_standards_and_scores(audit):
     assert "Šťastné stáří" in text  # Czech diacritics survive as text
     for standard in data.standards:
         # The row of the score table: "1 Cíle a způsoby … 11 / 12 91,7 %".
-        score, maximum = floatformat(standard.score, "-2"), floatformat(standard.max_score, "-2")
-        row = _text(f"{standard.ref_id} {standard.title} {score} / {maximum} {floatformat(standard.percent, 1)} %")
+        score, maximum = format_number(standard.score), format_number(standard.max_score)
+        row = _text(f"{standard.ref_id} {standard.title} {score} / {maximum} {format_percent(ratio=standard.share)}")
         assert row in text, row
     for group in data.finding_groups:
         assert group.findings[0].text[:30] in text

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from qmss.core import confidential
+from qmss.core.collation import czech_sorted
 from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
@@ -20,12 +21,10 @@ def visible_organisations(scope: Scope) -> QuerySet[Organisation]:
     return qs.filter(pk__in=scope.organisation_ids(Perm.VIEW))
 
 
-def organisation_list(scope: Scope) -> QuerySet[Organisation]:
-    return (
-        visible_organisations(scope)
-        .annotate(member_count=Count("memberships__user", distinct=True))
-        .order_by("name", "pk")
-    )
+def organisation_list(scope: Scope) -> list[Organisation]:
+    """The user's organisations in Czech alphabetical order of their names."""
+    rows = visible_organisations(scope).annotate(member_count=Count("memberships__user", distinct=True)).order_by("pk")
+    return czech_sorted(rows, "name")
 
 
 def get_organisation(scope: Scope, organisation_pk: int) -> Organisation:
@@ -37,6 +36,14 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+
+
+def members_in_order(organisation: Organisation) -> list[Membership]:
+    """The organisation's members in Czech alphabetical order of surname, first name and user name."""
+    return czech_sorted(
+        organisation_members(organisation),
+        key=lambda m: f"{m.user.last_name}\t{m.user.first_name}\t{m.user.username}\t{m.role}",
     )
 
 

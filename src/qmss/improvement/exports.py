@@ -5,11 +5,11 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.template.loader import render_to_string
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from qmss.core import cells
+from qmss.core.formatting import format_date
 from qmss.core.pdf import css_string, html_to_pdf
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,7 +20,7 @@ def _user(user) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "j. n. Y") if value else ""
+    return format_date(value)
 
 
 def action_rows(actions) -> list[list]:

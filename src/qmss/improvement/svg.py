@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.core import svg
 
@@ -313,7 +314,11 @@ def sparkline(
         return height - 4 - (v - low) / spread * (height - 8)
 
     coords = [(4 + i * step, y_of(v)) for i, v in enumerate(numbers)]
-    alt = label or _("Trend of %(n)s values from %(first)s to %(last)s") % {
+    alt = label or ngettext(
+        "Trend of %(n)s value from %(first)s to %(last)s",
+        "Trend of %(n)s values from %(first)s to %(last)s",
+        len(numbers),
+    ) % {
         "n": len(numbers),
         "first": _fmt(values[0]),
         "last": _fmt(values[-1]),

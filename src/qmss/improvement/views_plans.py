@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.core.roles import Perm
 from qmss.core.scoping import get_scope
@@ -80,10 +81,15 @@ def plan_draft(request, organisation_pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            action_count = plan.actions.count()
             messages.success(
                 request,
-                _("A draft plan with %(n)s actions has been created. Check and complete it.")
-                % {"n": plan.actions.count()},
+                ngettext(
+                    "A draft plan with %(n)s action has been created. Check and complete it.",
+                    "A draft plan with %(n)s actions has been created. Check and complete it.",
+                    action_count,
+                )
+                % {"n": action_count},
             )
             return redirect(plan)
     return render(request, "improvement/plan_draft.html", {"organisation": organisation, "form": form})

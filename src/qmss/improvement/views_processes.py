@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from qmss.core.collation import czech_sorted
 from qmss.core.roles import Perm
 from qmss.core.scoping import get_scope
 from qmss.improvement import actions, selectors, svg
@@ -37,7 +39,7 @@ def _split(cleaned: dict) -> tuple[dict, dict]:
 @login_required
 def index(request):
     scope = get_scope(request)
-    organisations = list(selectors.provider_organisations(scope)[:200])
+    organisations = czech_sorted(selectors.provider_organisations(scope)[:200], "name")
     context = {
         "organisations": organisations,
         "can_see_region": scope.is_superuser or bool(scope.region_ids()),
@@ -188,7 +190,15 @@ def template_copy(request, organisation_pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(n)s processes have been created from the template.") % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s process has been created from the template.",
+                    "%(n)s processes have been created from the template.",
+                    len(created),
+                )
+                % {"n": len(created)},
+            )
             return redirect("improvement:process_map", organisation_pk=organisation.pk)
     context = {
         "organisation": organisation,

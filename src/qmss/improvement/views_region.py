@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from qmss.core.collation import czech_sorted
 from qmss.core.scoping import get_scope
 from qmss.improvement import svg
 from qmss.improvement.selectors_region import region_choices, region_overview
@@ -17,7 +18,7 @@ def region_view(request):
     scope = get_scope(request)
     if not scope.is_superuser and not scope.region_ids():
         raise Http404
-    choices = list(region_choices(scope))
+    choices = czech_sorted(region_choices(scope), "name")
     if not choices:
         raise Http404
     code = request.GET.get("region", "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from qmss.core.collation import czech_sorted
 from qmss.core.roles import OrganisationKind, Perm, Role
 from qmss.core.scoping import Scope, get_object_or_404_scoped
 from qmss.registry.models import Facility, Provider, ProviderClaim, ProviderLink, Service
@@ -239,4 +240,4 @@ def provider_service_contacts(provider: Provider) -> list[tuple[Service, dict]]:
 
 def provider_regions(provider: Provider) -> list[Region]:
     ids = provider_region_ids(provider)
-    return list(Region.objects.filter(pk__in=ids).order_by("name").only("pk", "name", "code")) if ids else []
+    return czech_sorted(Region.objects.filter(pk__in=ids).only("pk", "name", "code"), "name") if ids else []

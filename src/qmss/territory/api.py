@@ -93,7 +93,7 @@ def list_region_orps(request, code: str):
 def list_orp_municipalities(request, ruian_code: int):
     on = selectors.latest_reference_date()
     orp = get_object_or_404(Orp.objects.only("pk"), ruian_code=ruian_code)
-    return selectors.municipalities_with_population(on).filter(orp=orp)
+    return selectors.in_czech_order(selectors.municipalities_with_population(on).filter(orp=orp))
 
 
 @router.get("municipalities/{code}", response=MunicipalityDetailOut, summary="One municipality with its population")

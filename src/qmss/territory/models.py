@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qmss.core.collation import sort_key
+
 
 def search_key(text: str) -> str:
     """Lower-case text without diacritics, for database-independent search: "Ústí n. L." → "usti n. l."."""
@@ -19,16 +21,9 @@ def search_key(text: str) -> str:
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
-_CZECH_SEPARATE_LETTERS = frozenset("čřšž")
-
-
-def czech_sort_key(text: str) -> str:
-    """Sort key close to Czech collation: accents ignored except č ř š ž (after c r s z) and ch (after h)."""
-    letters = []
-    for char in text.casefold().replace("ch", "h\x7f"):
-        base = search_key(char) or char
-        letters.append(base + "\x7f" if char in _CZECH_SEPARATE_LETTERS else base)
-    return "".join(letters)
+def czech_sort_key(text: str) -> bytes:
+    """The Czech (ICU) sort key of a name: :func:`qmss.core.collation.sort_key`."""
+    return sort_key(text)
 
 
 class Region(models.Model):

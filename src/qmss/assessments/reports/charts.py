@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from qmss.assessments.reports.data import StandardRow
 from qmss.core import svg
+from qmss.core.formatting import format_percent
 
 WIDTH = 640
 LABEL_WIDTH = 40
@@ -41,7 +41,7 @@ def share_bar_chart(standards: Sequence[StandardRow], *, title: str | None = Non
         x = LABEL_WIDTH + bar_area * step / 100
         width = 1 if step in (0, 100) else 0.6
         parts.append(svg.line(x, TOP - 4, x, height - BOTTOM, stroke=COLOUR_GRID, stroke_width=width))
-        parts.append(svg.text(x, TOP - 8, f"{step} %", text_anchor="middle", font_size=8))
+        parts.append(svg.text(x, TOP - 8, f"{step}\u00a0%", text_anchor="middle", font_size=8))
     for index, standard in enumerate(standards):
         y = TOP + index * ROW_HEIGHT
         parts.append(svg.text(LABEL_WIDTH - 6, y + ROW_HEIGHT / 2 + 3.5, standard.ref_id, text_anchor="end"))
@@ -52,7 +52,7 @@ def share_bar_chart(standards: Sequence[StandardRow], *, title: str | None = Non
             share = min(max(standard.share, 0.0), 1.0)
             colour = COLOUR_FAILED if standard.failed_essential else COLOUR_BAR
             parts.append(svg.rect(LABEL_WIDTH, bar_y, bar_area * share, BAR_HEIGHT, fill=colour))
-            value_text = f"{number_format(round(standard.share * 100), 0)} %"
+            value_text = format_percent(ratio=standard.share)
         colour = COLOUR_EMPTY if standard.share is None else COLOUR_TEXT
         parts.append(svg.text(WIDTH - VALUE_WIDTH + 6, y + ROW_HEIGHT / 2 + 3.5, value_text, fill=colour))
     return svg.svg(

@@ -10,7 +10,6 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -20,13 +19,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qmss.assessments.reports.data import ReportData
 from qmss.core import cells
+from qmss.core.formatting import format_date
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 TITLE_FONT = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-PERCENT = "0.0 %"
+PERCENT = cells.PERCENT_FORMAT
 SCORE = "0.##"
 
 
@@ -93,7 +93,7 @@ def _verdict(data: ReportData) -> str:
 def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     cells.put(ws.cell(row=1, column=1), data.title).font = TITLE_FONT
     share_label = _("Share")
-    period = " – ".join(date_format(d, "SHORT_DATE_FORMAT") if d else "…" for d in (data.period_start, data.period_end))
+    period = " – ".join(format_date(d) if d else "…" for d in (data.period_start, data.period_end))
     facts = [
         (_("Service"), data.service_name or "–"),
         (_("Provider"), data.provider_name),
@@ -109,6 +109,8 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
         (_("Total score"), data.total),
         (_("Maximum"), data.max_total),
         (share_label, data.share),
+        (_("Score computed over"), data.score_text),
+        (_("Partial assessment"), data.partial_text or _("no")),
         (_("Result"), _verdict(data)),
         (
             _("Pass rule"),

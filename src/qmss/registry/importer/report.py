@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.registry.importer.errors import describe_record
 from qmss.registry.models import RegistryChange, RegistryImport
@@ -86,7 +87,10 @@ def report_lines(run: RegistryImport) -> list[str]:
             values = {"record": record, "field": item.get("field", ""), "message": item.get("message", "")}
             lines.append("  " + _("%(record)s, field “%(field)s”: %(message)s") % values)
         if skipped_total > SKIPPED_SHOWN:
-            lines.append("  " + _("… and %(count)s more") % {"count": skipped_total - SKIPPED_SHOWN})
+            more = skipped_total - SKIPPED_SHOWN
+            lines.append(
+                "  " + ngettext("… and %(count)s more record", "… and %(count)s more records", more) % {"count": more}
+            )
     if run.unmapped:
         lines += ["", _("Codes no reference library knows (kept as they are):")]
         lines += [f"  {code}: {count}" for code, count in sorted(run.unmapped.items())]
