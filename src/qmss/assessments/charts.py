@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
 
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
 from qmss.core import svg
+from qmss.core.formatting import format_date
 
 # (colour, dash pattern, marker) per series, in order. Colours have ≥ 3:1 contrast on white.
 STYLES = (
@@ -63,12 +63,12 @@ def line_chart(
     for tick in (0, 25, 50, 75, 100):
         y = y_of(tick / 100)
         parts.append(svg.line(left, y, left + plot_w, y, stroke="#d9d9d9", stroke_width=1))
-        parts.append(svg.text(left - 6, y + 4, f"{tick} %", text_anchor="end", font_size=11, fill="#404040"))
+        parts.append(svg.text(left - 6, y + 4, f"{tick}\u00a0%", text_anchor="end", font_size=11, fill="#404040"))
     parts.append(svg.line(left, top, left, top + plot_h, stroke="#595959", stroke_width=1))
     parts.append(svg.line(left, top + plot_h, left + plot_w, top + plot_h, stroke="#595959"))
     ticks = [(days[0], "middle" if not span else "start")] + ([(days[-1], "end")] if span else []) if days else []
     for day, anchor in ticks:
-        label = date_format(day, "j. n. Y")
+        label = format_date(day)
         parts.append(svg.text(x_of(day), top + plot_h + 16, label, text_anchor=anchor, font_size=11, fill="#404040"))
     legend_y = height - 18
     legend_x = left

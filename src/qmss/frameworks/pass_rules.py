@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from qmss.core.formatting import format_decimal
+from qmss.core.formatting import format_datetime, format_decimal
 
 if TYPE_CHECKING:
     from qmss.frameworks.models import Framework, RuleSetAdoption
@@ -259,8 +259,6 @@ class RuleStatus:
 
 def status_text(status: RuleStatus) -> str:
     """The status in words for reports: "" for a verified rule (or none), else the label shown near verdicts."""
-    from django.utils.formats import date_format
-    from django.utils.timezone import localtime
 
     if not status.unverified:
         return ""
@@ -268,7 +266,7 @@ def status_text(status: RuleStatus) -> str:
         return _("unverified rule – not adopted, no pass/fail verdict is given")
     user = status.adoption.adopted_by
     who = user.get_full_name() or user.get_username()
-    when = date_format(localtime(status.adoption.adopted_at), "DATETIME_FORMAT")
+    when = format_datetime(status.adoption.adopted_at)
     return _("unverified rule – rule adopted by {who} on {when}").format(who=who, when=when)
 
 

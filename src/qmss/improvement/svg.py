@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qmss.core import svg
+from qmss.core.formatting import format_number
 
 WIDTH = 1120
 PAD = 16
@@ -295,7 +295,7 @@ def bands_from_groups(groups, url_for: Callable[[object], str]) -> list[MapBand]
 
 
 def _fmt(value) -> str:
-    return number_format(value, decimal_pos=None) if value is not None else "–"
+    return format_number(value) if value is not None else "–"
 
 
 def sparkline(
