@@ -29,7 +29,7 @@ def _place_sections(request: HttpRequest, **place) -> list[tuple[str, dict]]:
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     on = selectors.latest_reference_date()
-    regions = list(selectors.regions_with_population(on))
+    regions = selectors.in_czech_order(selectors.regions_with_population(on))
     totals = {
         "residents": sum(r.residents or 0 for r in regions),
         "age_65_plus": sum(r.age_65_plus or 0 for r in regions),
@@ -67,7 +67,7 @@ def orp_detail(request: HttpRequest, orp_code: int) -> HttpResponse:
     on = selectors.latest_reference_date()
     orp = get_object_or_404(selectors.orps_with_population(on), ruian_code=orp_code)
     seat = selectors.orp_seat(orp)
-    page_obj = paginate(request, selectors.municipalities_with_population(on).filter(orp=orp))
+    page_obj = paginate(request, selectors.in_czech_order(selectors.municipalities_with_population(on).filter(orp=orp)))
     context = {
         "orp": orp,
         "seat": seat,
