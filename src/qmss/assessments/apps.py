@@ -22,6 +22,11 @@ class AssessmentsConfig(AppConfig):
         hooks.register("dashboard_sections", dashboard_provider.dashboard_sections)
         hooks.register("organisation_panels", views_services.organisation_panel)
 
+        from qmss.assessments import dashboard_region
+
+        hooks.register("dashboard_sections", dashboard_region.dashboard_sections)
+        hooks.register("dashboard_region_columns", dashboard_region.region_columns)
+
         auditlog.register(models.Assessment)
         auditlog.register(models.Result, m2m_fields={"evidence"})
         auditlog.register(models.Finding)

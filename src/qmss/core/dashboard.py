@@ -24,6 +24,10 @@ from qmss.core.models import Membership, Organisation
 from qmss.core.roles import ROLE_PERMS, OrganisationKind, Perm
 from qmss.core.scoping import Scope
 
+# Kinds whose panels show their territory through the apps' sections (``dashboard_region.py`` modules), not
+# through ``figures["region"]``.
+SECTION_TERRITORY_KINDS = frozenset({OrganisationKind.REGION, OrganisationKind.MUNICIPALITY, OrganisationKind.MINISTRY})
+
 
 @dataclass
 class Panel:
@@ -62,20 +66,6 @@ def collect_sections(request, scope: Scope, panels: list[Panel]) -> list[Section
     return top
 
 
-def _providers_per_region(region_ids: set[int | None]) -> dict[int, int]:
-    """Provider organisations seated in each region, in one query (not one per regional membership)."""
-    region_ids = {pk for pk in region_ids if pk is not None}
-    if not region_ids:
-        return {}
-    rows = (
-        Organisation.objects.filter(kind=OrganisationKind.PROVIDER, region_id__in=region_ids)
-        .values("region_id")
-        .annotate(n=Count("pk"))
-        .values_list("region_id", "n")
-    )
-    return dict(rows)
-
-
 def build_panels(scope: Scope, user) -> list[Panel]:
     memberships = list(
         Membership.objects.filter(user=user)
@@ -83,23 +73,23 @@ def build_panels(scope: Scope, user) -> list[Panel]:
         .annotate(member_count=Count("organisation__memberships__user", distinct=True))
         .order_by("organisation__name", "role")
     )
-    region_ids = {m.organisation.region_id for m in memberships if m.organisation.region_id}
+    # regional authorities, municipalities and the ministry get their territory from their apps' sections
+    region_ids = {
+        m.organisation.region_id
+        for m in memberships
+        if m.organisation.region_id and m.organisation.kind not in SECTION_TERRITORY_KINDS
+    }
     figures = hooks.merged("dashboard_region_figures", region_ids) if region_ids else {}
     provider_ids = {m.organisation_id for m in memberships if m.organisation.kind == OrganisationKind.PROVIDER}
     improvement = hooks.merged("dashboard_provider_figures", scope, user, provider_ids) if provider_ids else {}
-    providers_in_region = _providers_per_region(
-        {m.organisation.region_id for m in memberships if m.organisation.kind == OrganisationKind.REGION}
-    )
     panels = []
     for membership in memberships:
         panel = Panel(membership=membership, perms=ROLE_PERMS[membership.role])
         org = membership.organisation
-        if org.region_id:
+        if org.region_id and org.kind not in SECTION_TERRITORY_KINDS:
             panel.figures["region"] = figures.get(org.region_id)
         if org.kind == OrganisationKind.PROVIDER:
             panel.figures["actions"] = improvement.get(org.pk)
-        if org.kind == OrganisationKind.REGION:
-            panel.figures["providers_in_region"] = providers_in_region.get(org.region_id, 0)
         panels.append(panel)
     return panels
 

@@ -20,6 +20,10 @@ class ImprovementConfig(AppConfig):
         hooks.register("dashboard_sections", dashboard_provider.dashboard_sections)
         hooks.register("service_workspace_sections", dashboard_provider.service_workspace_sections)
 
+        from qmss.improvement import dashboard_region
+
+        hooks.register("dashboard_sections", dashboard_region.dashboard_sections)
+
         auditlog.register(models.Process, m2m_fields={"services", "evidence", "requirements"})
         auditlog.register(models.Kpi)
         auditlog.register(models.KpiMeasurement)

@@ -17,6 +17,10 @@ class RegistryConfig(AppConfig):
 
         hooks.register("place_sections", places.place_sections)  # services on the ORP and municipality pages
 
+        from qmss.registry import dashboard_region
+
+        hooks.register("dashboard_sections", dashboard_region.dashboard_sections)
+
         from auditlog.registry import auditlog
 
         from qmss.core import history

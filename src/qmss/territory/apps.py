@@ -15,3 +15,7 @@ class TerritoryConfig(AppConfig):
         hooks.register("context", selectors.territory_context)
         hooks.register("dashboard_region_figures", selectors.dashboard_region_figures)
         hooks.register("dashboard_system_figures", selectors.dashboard_system_figures)
+
+        from qmss.territory import dashboard_region
+
+        hooks.register("dashboard_sections", dashboard_region.dashboard_sections)
