@@ -200,7 +200,9 @@ class ResultForm(forms.Form):
     )
     new_title = forms.CharField(label=_("Title of the new evidence"), max_length=300, required=False)
 
-    def __init__(self, *args, values, evidence_choices, show_internal: bool, can_upload: bool, **kwargs):
+    def __init__(
+        self, *args, values, evidence_choices, show_internal: bool, can_upload: bool, with_evidence=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.scale_values = {str(v.pk): v for v in values}
         self.fields["value"].choices = [("", _("Not assessed yet"))] + [(str(v.pk), v.label) for v in values]
@@ -213,6 +215,8 @@ class ResultForm(forms.Form):
         if not can_upload:
             del self.fields["new_file"]
             del self.fields["new_title"]
+        if not with_evidence:  # a row of the entry page: the links stay as they are
+            del self.fields["evidence"]
 
     def clean_value(self):
         key = self.cleaned_data.get("value")

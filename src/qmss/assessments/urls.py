@@ -2,6 +2,7 @@ from django.urls import path
 
 from qmss.assessments import (
     views_assessments,
+    views_entry,
     views_evidence,
     views_insight,
     views_results,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<int:assessment_pk>/verze-ramce/", views_assessments.move_framework, name="move_framework"),
     path("<int:assessment_pk>/zprava.pdf", views_assessments.report_pdf, name="report_pdf"),
     path("<int:assessment_pk>/zprava.xlsx", views_assessments.report_xlsx, name="report_xlsx"),
+    path("<int:assessment_pk>/zadani/", views_entry.entry_page, name="entry"),
     path("<int:assessment_pk>/kriterium/<int:requirement_pk>/", views_results.result_edit, name="result_edit"),
     path("<int:assessment_pk>/kriterium/<int:requirement_pk>/zjisteni/", views_results.finding_add, name="finding_add"),
     path("<int:assessment_pk>/zjisteni/<int:finding_pk>/", views_results.finding_edit, name="finding_edit"),

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qmss.assessments import actions, selectors, uploads
+from qmss.assessments import actions, selectors, uploads, views_entry
 from qmss.assessments import permissions as perms
 from qmss.assessments.forms import FindingForm, ResultForm
 from qmss.assessments.models import Finding
@@ -38,6 +39,8 @@ def _back(assessment, requirement) -> str:
 def result_edit(request, assessment_pk: int, requirement_pk: int):
     scope, assessment = _editable(request, assessment_pk)
     requirement = _requirement(assessment, requirement_pk)
+    if views_entry.is_row_post(request):  # a row of the entry page (inline with htmx, or a plain form)
+        return views_entry.save_row(request, scope, assessment, requirement)
     result = selectors.results_queryset().filter(assessment=assessment, requirement=requirement).first()
     show_internal = perms.can_see_internal_notes(scope, assessment)
     evidence_choices = list(selectors.organisation_evidence_choices(scope, assessment.organisation_id))
@@ -82,7 +85,8 @@ def result_edit(request, assessment_pk: int, requirement_pk: int):
             messages.success(
                 request, _("The result of criterion %(ref)s has been saved.") % {"ref": requirement.ref_id}
             )
-            return redirect(_back(assessment, requirement))
+            return redirect(_after_save(request, assessment, requirement))
+    came_from = views_entry.requested_next(request)
     context = {
         "assessment": assessment,
         "requirement": requirement,
@@ -92,8 +96,24 @@ def result_edit(request, assessment_pk: int, requirement_pk: int):
         "finding_form": FindingForm(auto_id="id_finding_%s"),
         "show_internal": show_internal,
         "max_mb": uploads.max_megabytes(),
+        "next_url": came_from or "",
+        "back": views_entry.back_url(request, assessment, requirement),
     }
     return render(request, "assessments/result_edit.html", context)
+
+
+def _after_save(request, assessment, requirement) -> str:
+    """Back where the user came from (anchored at the criterion), or on to the next criterion ("save and
+    next"), keeping where they came from for the page after it."""
+    if request.POST.get("then") == "next":
+        following = views_entry.next_criterion(assessment, requirement)
+        if following is not None:
+            url = reverse(
+                "assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": following.pk}
+            )
+            came_from = views_entry.requested_next(request)
+            return f"{url}?{urlencode({'next': came_from})}" if came_from else url
+    return views_entry.back_url(request, assessment, requirement)
 
 
 @login_required
