@@ -64,6 +64,7 @@ PUBLIC = {
     "registr/poskytovatel/<str:provider_ico>/": "registry mirror: public open data",
     "registr/sluzba/<int:service_portal_id>/": "registry mirror: public open data",
     "overeni-registrace/": "public registration check",
+    "napoveda/": "help index: the same role guides for everybody",
     "api/v1/openapi.json": "API schema",
     "api/v1/docs": "API documentation",
     "api/v1/territory/regions": "territory API: public open data",
@@ -90,6 +91,7 @@ NO_SECRET = {
     "ucet/druhy-faktor/overeni/": (302, "entering a code: without a device the user is sent on"),
     "ucet/druhy-faktor/vypnout/": (302, "turning the second factor off: without a device the user is sent on"),
     "ucet/druhy-faktor/zalozni-kody/": (405, "new recovery codes: a POST of the user's own account"),
+    "hledat/": (200, "global search without a query lists nothing; visitors send q with A's ids and search text"),
 }
 
 # Routes that only take POST: GET answers 405, and a form on the given page (opened by the given user of A) posts

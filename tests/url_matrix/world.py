@@ -190,6 +190,7 @@ def build_world() -> MatrixWorld:
         "service_portal_id": service.portal_id,
         "portal_id": service.portal_id,
         "fmt": "csv",
+        "role_slug": "poskytovatel-spravce",  # help for A's provider admin names A's organisation
         "import_pk": registry_import.pk,
         **a_kwargs,
     }

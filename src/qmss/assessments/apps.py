@@ -17,6 +17,10 @@ class AssessmentsConfig(AppConfig):
         hooks.register("framework_usage_expression", selectors.framework_usage_expression)
         hooks.register("framework_in_use", selectors.framework_in_use)
 
+        from qmss.assessments import global_search
+
+        hooks.register("global_search", global_search.assessments)
+
         from qmss.assessments import dashboard_provider, views_services
 
         hooks.register("dashboard_sections", dashboard_provider.dashboard_sections)

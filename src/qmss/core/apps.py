@@ -28,5 +28,10 @@ class CoreConfig(AppConfig):
 
         hooks.register("stats", stats.core_stats)
 
+        from qmss.core import global_search, views_help
+
+        hooks.register("global_search", global_search.organisations)
+        hooks.register("dashboard_sections", views_help.help_section)
+
         history.register(models.Organisation, selectors.visible_organisations)
         history.register(models.Membership, selectors.visible_memberships)

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from qmss.core import views_accounts, views_orgs
+from qmss.core import views_accounts, views_help, views_orgs, views_search
 
 urlpatterns = [
+    path("hledat/", views_search.search_page, name="search"),
+    path("napoveda/", views_help.help_index, name="help"),
+    path("napoveda/<slug:role_slug>/", views_help.help_role, name="help_role"),
     path("organizace/", views_orgs.organisation_list, name="organisation_list"),
     path("organizace/<int:organisation_pk>/", views_orgs.organisation_detail, name="organisation_detail"),
     path("organizace/<int:organisation_pk>/upravit/", views_orgs.organisation_edit, name="organisation_edit"),

@@ -14,6 +14,11 @@ class ImprovementConfig(AppConfig):
         from qmss.improvement import models, selectors, stats
 
         hooks.register("stats", stats.improvement_stats)
+
+        from qmss.improvement import global_search
+
+        hooks.register("global_search", global_search.plans)
+
         # the overdue/upcoming actions of a provider panel are a dashboard section (improvement.dashboard_provider)
         from qmss.improvement import dashboard_provider
 

@@ -17,6 +17,11 @@ class RegistryConfig(AppConfig):
 
         hooks.register("place_sections", places.place_sections)  # services on the ORP and municipality pages
 
+        from qmss.registry import global_search
+
+        hooks.register("global_search", global_search.services)
+        hooks.register("global_search", global_search.providers)
+
         from qmss.registry import dashboard_region
 
         hooks.register("dashboard_sections", dashboard_region.dashboard_sections)

@@ -1,0 +1,37 @@
+"""The development plans' answer to the ``global_search`` hook (see :mod:`qmss.core.search`): plans the user may
+open, read through :func:`selectors.visible_plans` – never an unscoped queryset. Titles, the service's name and
+the organisation's name are matched."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from qmss.core.scoping import Scope
+from qmss.core.search import SearchGroup, SearchItem, SearchQuery, in_order, match_ids
+from qmss.improvement import selectors
+
+
+def plans(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchGroup]:
+    if not scope.is_authenticated:
+        return []
+    visible = selectors.visible_plans(scope)
+    ids = match_ids(query, visible, "title", "service__name", "organisation__name")
+    shown = in_order(
+        visible.filter(pk__in=ids[:limit]).select_related("organisation", "service"),
+        ids[:limit],
+    )
+    items = []
+    for plan in shown:
+        parts = [plan.organisation.name]
+        if plan.service_id and plan.service.name:
+            parts.append(plan.service.name)
+        period = f"{plan.period_start:%-d. %-m. %Y} – {plan.period_end:%-d. %-m. %Y}"
+        items.append(
+            SearchItem(
+                title=plan.title,
+                url=plan.get_absolute_url(),
+                detail=" · ".join([*parts, period]),
+                badge=str(plan.get_state_display()),
+            )
+        )
+    return [SearchGroup(key="plans", title=_("Development plans"), items=items, total=len(ids), order=50)]
