@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from qmss.core.formatting import format_date
 from qmss.core.scoping import Scope
 from qmss.core.search import SearchGroup, SearchItem, SearchQuery, in_order, match_ids
 from qmss.improvement import selectors
@@ -25,7 +26,7 @@ def plans(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchG
         parts = [plan.organisation.name]
         if plan.service_id and plan.service.name:
             parts.append(plan.service.name)
-        period = f"{plan.period_start:%-d. %-m. %Y} – {plan.period_end:%-d. %-m. %Y}"
+        period = f"{format_date(plan.period_start)} – {format_date(plan.period_end)}"
         items.append(
             SearchItem(
                 title=plan.title,
