@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 
+from qmss.core.formatting import format_date
 from qmss.registry.models import Provider
 from qmss.registry.testing import make_catalogue_sample, make_import, make_provider, make_service
 from qmss.testing.factories import make_user
@@ -71,7 +71,7 @@ def test_ended_registration_shows_the_end_date(anonymous, sample):
     response = check(anonymous, "87654321")
     body = response.content.decode()
     with translation.override("en"):
-        ended = date_format(date(2020, 12, 31), "DATE_FORMAT")
+        ended = format_date(date(2020, 12, 31))
     assert f"Registration ended on {ended}" in body
     assert "Registered</span>" in body  # the provider's other service is active
     assert "Data of the MPSV registry as of" in body
