@@ -110,6 +110,21 @@ def test_totals_are_part_of_the_cached_fragment_keyed_by_the_filter(client_in, s
     assert "10 klientů" in other and "135 klientů" not in other
 
 
+def test_pages_and_orders_of_one_filter_share_the_cached_totals(client_in, sample, monkeypatch):
+    from qmss.registry import selectors_capacity
+
+    calls = []
+    original = selectors_capacity.capacity_totals
+    monkeypatch.setattr(
+        selectors_capacity, "capacity_totals", lambda filters: calls.append(filters) or original(filters)
+    )
+    for params in ({"region": "CZ991"}, {"region": "CZ991", "page": "2"}, {"region": "CZ991", "sort": "-name"}):
+        assert "135 klientů" in client_in.get(URL, params).content.decode()
+    assert len(calls) == 1
+    client_in.get(URL, {"region": "CZ992"})
+    assert len(calls) == 2
+
+
 # --- plurals --------------------------------------------------------------------------------------------------------
 
 

@@ -30,6 +30,19 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
+def _totals_fragment(request: HttpRequest, filters) -> str:
+    """The capacity totals of the filter, cached on their own: every page and order of one filter shares them
+    (the same version, day and language as the catalogue's fragments; the user's regions do not matter)."""
+    params = [("fragment", "totals"), *((name, request.GET.get(name)) for name in FILTER_FIELDS if name != "sort")]
+    key = registry_cache.catalogue_key(params, ())
+
+    def render_totals() -> dict[str, str]:
+        totals = selectors_capacity.capacity_totals(filters)
+        return {"totals": render_to_string("registry/_catalogue_totals.html", {"totals": totals})}
+
+    return registry_cache.cached_fragments(key, render_totals)["totals"]
+
+
 def _catalogue_fragments(request: HttpRequest, region_ids) -> dict[str, str]:
     """The filters, the results and the import note, rendered (nothing user-specific in them)."""
     form = CatalogueFilterForm(request.GET)
@@ -39,7 +52,7 @@ def _catalogue_fragments(request: HttpRequest, region_ids) -> dict[str, str]:
     context = {
         "form": form,
         "filters": filters,
-        "totals": selectors_capacity.capacity_totals(filters),
+        "totals_html": _totals_fragment(request, filters),
         "page_obj": page_obj,
         "services": selectors.decorate_rows(page_obj.object_list),
         "query_string": form.query_string(),
