@@ -92,6 +92,7 @@ NO_SECRET = {
     "ucet/druhy-faktor/vypnout/": (302, "turning the second factor off: without a device the user is sent on"),
     "ucet/druhy-faktor/zalozni-kody/": (405, "new recovery codes: a POST of the user's own account"),
     "hledat/": (200, "global search without a query lists nothing; visitors send q with A's ids and search text"),
+    "api/v1/assessments/<assessment_pk>/transition": (405, "API workflow move: POST only (JSON body, CSRF token)"),
 }
 
 # Routes that only take POST: GET answers 405, and a form on the given page (opened by the given user of A) posts
@@ -103,18 +104,8 @@ POST_ONLY = {
         "organizace/<int:organisation_pk>/",
         "A provider/admin",
     ),
-    "organizace/<int:organisation_pk>/pozvanky/<int:invitation_pk>/zrusit/": (
-        "revoke button on the organisation page",
-        "organizace/<int:organisation_pk>/",
-        "A provider/admin",
-    ),
     "organizace/<int:organisation_pk>/clenove/<int:membership_pk>/role/": (
         "role form on the organisation page",
-        "organizace/<int:organisation_pk>/",
-        "A provider/admin",
-    ),
-    "organizace/<int:organisation_pk>/clenove/<int:membership_pk>/odebrat/": (
-        "remove button on the organisation page",
         "organizace/<int:organisation_pk>/",
         "A provider/admin",
     ),
@@ -126,11 +117,6 @@ POST_ONLY = {
     "hodnoceni/<int:assessment_pk>/kriterium/<int:requirement_pk>/zjisteni/": (
         "new-finding form on the criterion page",
         "hodnoceni/<int:assessment_pk>/kriterium/<int:requirement_pk>/",
-        "A audit_body/auditor",
-    ),
-    "hodnoceni/<int:assessment_pk>/zjisteni/<int:finding_pk>/smazat/": (
-        "delete button on the finding form",
-        "hodnoceni/<int:assessment_pk>/zjisteni/<int:finding_pk>/",
         "A audit_body/auditor",
     ),
     "registr/propojeni/zadosti/<int:claim_pk>/zrusit/": (

@@ -49,7 +49,8 @@ def test_self_assessment_goes_through_all_states_and_is_logged(world):
     with pytest.raises(ValidationError):
         actions.transition(scope=scope, assessment=assessment, to_state=State.PUBLISHED, user=editor)
     for target in (State.IN_PROGRESS, State.IN_REVIEW, State.PUBLISHED):
-        assessment = actions.transition(scope=scope, assessment=assessment, to_state=target, user=editor)
+        partial = {"partial": True, "partial_reason": "Zkouška"} if target == State.PUBLISHED else {}
+        assessment = actions.transition(scope=scope, assessment=assessment, to_state=target, user=editor, **partial)
     assert assessment.published_at is not None
     admin = world.provider_admin
     actions.transition(scope=scope_of(admin), assessment=assessment, to_state=State.CLOSED, user=admin)
@@ -136,7 +137,14 @@ def test_audit_invited_by_provider_recorded_and_published_by_auditor(world):
     with pytest.raises(PermissionDenied):  # the provider does not publish an audit
         actions.transition(scope=scope_of(editor), assessment=audit, to_state=State.IN_REVIEW, user=editor)
     actions.transition(scope=scope_of(auditor), assessment=audit, to_state=State.IN_REVIEW, user=auditor)
-    audit = actions.transition(scope=scope_of(auditor), assessment=audit, to_state=State.PUBLISHED, user=auditor)
+    audit = actions.transition(
+        scope=scope_of(auditor),
+        assessment=audit,
+        to_state=State.PUBLISHED,
+        user=auditor,
+        partial=True,
+        partial_reason="Jen kritérium 1a",
+    )
     assert audit.state == State.PUBLISHED
     with pytest.raises(PermissionDenied):  # published results are frozen
         actions.set_result(
@@ -236,7 +244,12 @@ def test_inspection_records(world):
         user=editor,
     )
     inspection = actions.transition(
-        scope=scope_of(editor), assessment=inspection, to_state=State.PUBLISHED, user=editor
+        scope=scope_of(editor),
+        assessment=inspection,
+        to_state=State.PUBLISHED,
+        user=editor,
+        partial=True,
+        partial_reason="Kontrola se týkala jen kritéria 1a",
     )
     assert inspection.state == State.PUBLISHED
     # a region records an inspection of a service in its region; it is the assessor, the provider only reads
@@ -318,12 +331,16 @@ def test_findings_edit_and_delete_through_pages(world):
     assert (finding.kind, finding.text) == (Finding.Kind.MINOR, "Upraveno")
     assert (
         world.client(world.provider_reader)
-        .post(reverse("assessments:finding_delete", kwargs={"assessment_pk": assessment.pk, "finding_pk": finding.pk}))
+        .post(
+            reverse("assessments:finding_delete", kwargs={"assessment_pk": assessment.pk, "finding_pk": finding.pk}),
+            {"confirm": "1"},
+        )
         .status_code
         == 403
     )
     client.post(
-        reverse("assessments:finding_delete", kwargs={"assessment_pk": assessment.pk, "finding_pk": finding.pk})
+        reverse("assessments:finding_delete", kwargs={"assessment_pk": assessment.pk, "finding_pk": finding.pk}),
+        {"confirm": "1"},
     )
     assert not Finding.objects.exists()
     ct = ContentType.objects.get_for_model(Finding)
@@ -348,7 +365,9 @@ def test_transition_and_invite_pages(world):
     assert editor.post(transition, {"to_state": State.IN_REVIEW}).status_code == 403
     auditor = world.client(world.auditor)
     auditor.post(transition, {"to_state": State.IN_REVIEW})
-    auditor.post(transition, {"to_state": State.PUBLISHED})
+    publish = reverse("assessments:publish", kwargs={"assessment_pk": audit.pk})
+    assert auditor.post(transition, {"to_state": State.PUBLISHED})["Location"] == publish  # confirmed first
+    auditor.post(publish, {"confirm": "1", "partial": "on", "partial_reason": "Bez výsledků"})
     audit.refresh_from_db()
     assert audit.state == State.PUBLISHED
 

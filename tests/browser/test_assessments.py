@@ -89,6 +89,12 @@ def _create(page, server_url: str, kind: str, service) -> Assessment:
 
 
 def _transition(page, state: str) -> None:
+    if state == "published":  # publishing is confirmed on its own page (issue #9 guardrails)
+        with page.expect_navigation():
+            page.locator("a[href$='/zverejnit/']").click()
+        with page.expect_navigation():
+            page.locator("form.confirm-form button[type=submit]").click()
+        return
     button = page.locator(f"form[action$='/stav/']:has(input[value='{state}']) button")
     with page.expect_navigation():
         button.click()

@@ -127,7 +127,9 @@ def test_role_change_is_logged_with_old_and_new_value(tenant_a, provider_org, pr
 def test_last_admin_cannot_be_removed_or_demoted(tenant_a, provider_org, provider_admin):
     membership = Membership.objects.get(user=provider_admin, organisation=provider_org)
     client = client_for(provider_admin)
-    response = client.post(f"/organizace/{provider_org.pk}/clenove/{membership.pk}/odebrat/", follow=True)
+    response = client.post(
+        f"/organizace/{provider_org.pk}/clenove/{membership.pk}/odebrat/", {"confirm": "1"}, follow=True
+    )
     assert "alespoň jednoho správce" in response.content.decode()
     client.post(f"/organizace/{provider_org.pk}/clenove/{membership.pk}/role/", {"role": Role.READER})
     membership.refresh_from_db()

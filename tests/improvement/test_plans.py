@@ -46,8 +46,8 @@ def test_draft_from_assessment_has_nonconformities_and_unmet_essentials(world):
         nonconformities=(("2a", Finding.Kind.MAJOR), ("3a", Finding.Kind.MINOR)),
     )
     make_result(audit, "1a", "1")  # essential, 1 point: unmet
-    make_result(audit, "5a", None)  # essential without a value: unmet
-    audit.results.filter(requirement__ref_id="7a").delete()  # essential without a result: unmet
+    make_result(audit, "5a", None)  # essential without a value: not assessed, not failed – no action
+    audit.results.filter(requirement__ref_id="7a").delete()  # essential without a result: no action either
     make_result(audit, "9a", "na")  # not applicable: not an action
     make_finding(audit.results.get(requirement__ref_id="4a"), kind=Finding.Kind.OBSERVATION)  # not an NC
 
@@ -60,7 +60,7 @@ def test_draft_from_assessment_has_nonconformities_and_unmet_essentials(world):
         by_origin.setdefault(action.origin, []).append(action.target_requirement.ref_id)
     # one per nonconformity (3a is essential and failing, but its nonconformity already covers it)
     assert by_origin[Action.Origin.NONCONFORMITY] == ["2a", "3a"]
-    assert by_origin[Action.Origin.ESSENTIAL] == ["1a", "5a", "7a"]
+    assert by_origin[Action.Origin.ESSENTIAL] == ["1a"]  # only criteria assessed as unmet (issue #9)
     nc_action = plan_actions[0]
     assert nc_action.title.startswith("2a: Neshoda")
     assert nc_action.priority == Action.Priority.HIGH

@@ -162,6 +162,17 @@ def build_world() -> MatrixWorld:
         fill="2",
         title=f"Zveřejněný audit {provider_org.name}",
     )
+    # An audit in review (its auditor may publish it or send it back: the confirmation pages of issue #9).
+    review_audit = make_assessment(
+        provider_org,
+        kind=Assessment.Kind.AUDIT,
+        state=Assessment.State.IN_REVIEW,
+        service=service,
+        framework=framework,
+        auditing_organisation=a.orgs[OrganisationKind.AUDIT_BODY],
+        fill={"1a": "2"},
+        title=f"Audit k posouzení {provider_org.name}",
+    )
     objects = {
         "provider_org": provider_org,
         "service": service,
@@ -218,6 +229,8 @@ def build_world() -> MatrixWorld:
     }
     route_values = {
         "hodnoceni/<int:assessment_pk>/auditor/": {"assessment_pk": draft_audit.pk},
+        "hodnoceni/<int:assessment_pk>/zverejnit/": {"assessment_pk": review_audit.pk},
+        "hodnoceni/<int:assessment_pk>/vratit/": {"assessment_pk": review_audit.pk},
         "api/v1/assessments/<assessment_pk>": {"assessment_pk": published_audit.pk},
         "api/v1/territory/municipalities/<code>": {"code": municipality.code},
         "ramce/<int:framework_pk>/prijeti-pravidel/": {"framework_pk": new_version.pk},  # not adopted yet

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.assessments import permissions as perms
 from qmss.assessments import selectors, uploads
@@ -179,9 +180,82 @@ def assign_audit(
     )
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the assessment's criteria (those that apply to the service) have a result."""
+
+    assessed: int
+    total: int
+    missing_refs: tuple[str, ...] = ()
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.assessed
+
+    @property
+    def complete(self) -> bool:
+        return self.assessed >= self.total
+
+
+def coverage(assessment: Assessment) -> Coverage:
+    """Criteria with a result (any value, "does not apply" included) out of the criteria that apply – the
+    framework's scoring decides which apply and which have no result (one query for the results)."""
+    values = {
+        result.requirement_id: result.value
+        for result in Result.objects.filter(assessment=assessment, value__isnull=False).select_related("value")
+    }
+    evaluation = selectors.evaluate_results(
+        assessment.framework, values, applicable=selectors.applicable_ids(assessment.framework, assessment.service)
+    )
+    total = sum(len(standard.criteria) for standard in evaluation.standards)
+    return Coverage(assessed=total - len(evaluation.missing), total=total, missing_refs=tuple(evaluation.missing))
+
+
+def _check_publishable(assessment: Assessment, *, partial: bool, partial_reason: str) -> tuple[bool, str]:
+    """Publishing needs every criterion assessed, or the explicit partial flag with a reason.
+    Returns the (partial, reason) to store: a complete assessment is never marked partial."""
+    found = coverage(assessment)
+    if found.complete:
+        return False, ""
+    if not partial:
+        raise ValidationError(
+            ngettext(
+                "It cannot be published yet: %(missing)d criterion of %(total)d has not been assessed. Assess it, "
+                "or publish it as a partial assessment and give the reason.",
+                "It cannot be published yet: %(missing)d criteria of %(total)d have not been assessed. Assess them, "
+                "or publish it as a partial assessment and give the reason.",
+                found.missing,
+            )
+            % {"missing": found.missing, "total": found.total},
+            code=Code.INCOMPLETE.value,
+        )
+    reason = (partial_reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {
+                "partial_reason": ValidationError(
+                    _("Give the reason why the assessment is published as partial."),
+                    code=Code.PARTIAL_REASON_REQUIRED.value,
+                )
+            }
+        )
+    return True, reason
+
+
 @action
-def transition(*, scope: Scope, assessment: Assessment, to_state: str, user) -> Assessment:
-    """Move an assessment along its workflow (see ``permissions.TRANSITIONS``)."""
+def transition(
+    *,
+    scope: Scope,
+    assessment: Assessment,
+    to_state: str,
+    user,
+    partial: bool = False,
+    partial_reason: str = "",
+) -> Assessment:
+    """Move an assessment along its workflow (see ``permissions.TRANSITIONS``).
+
+    Publishing requires every criterion that applies to have a result – or ``partial`` with a ``partial_reason``
+    (shown on the report page, in the PDF and in the XLSX)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if to_state not in State.values:
         raise ValidationError(_("Unknown state."), code=Code.UNKNOWN_STATE.value)
@@ -193,8 +267,13 @@ def transition(*, scope: Scope, assessment: Assessment, to_state: str, user) -> 
             code=Code.INVALID_STATE.value,
         )
     _require(perms.can_transition(scope, assessment, to_state))
-    assessment.state = to_state
     fields = ["state", "updated_at"]
+    if to_state == State.PUBLISHED:
+        assessment.partial, assessment.partial_reason = _check_publishable(
+            assessment, partial=partial, partial_reason=partial_reason
+        )
+        fields += ["partial", "partial_reason"]
+    assessment.state = to_state
     if to_state == State.PUBLISHED and assessment.published_at is None:
         assessment.published_at = timezone.now()
         fields.append("published_at")

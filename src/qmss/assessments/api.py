@@ -1,4 +1,6 @@
-"""Assessments API: published assessments the caller may see (session login; anonymous callers see none).
+"""Assessments API: published assessments the caller may see (session login; anonymous callers see none), and
+moving an assessment along its workflow (session login with the CSRF token, through the same action as the web:
+publishing refuses an incomplete assessment unless it is marked partial with a reason).
 
 Working notes are never part of the API.
 """
@@ -8,9 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Query, Router, Schema
+from ninja.utils import check_csrf
 
-from qmss.assessments import selectors
+from qmss.assessments import actions, selectors
 from qmss.core.scoping import get_object_or_404_scoped, get_scope
 
 router = Router(tags=["assessments"])
@@ -31,6 +35,8 @@ class AssessmentOut(Schema):
     framework_version: int = Field(alias="framework.version")
     auditing_organisation_name: str | None = None
     published_at: datetime | None = None
+    partial: bool = Field(False, description="Published although not every criterion was assessed")
+    partial_reason: str = Field("", description="Why it was published as a partial assessment")
 
     @staticmethod
     def resolve_service_portal_id(obj) -> int | None:
@@ -160,3 +166,59 @@ class _Detail:
 
     def __getattr__(self, name):
         return getattr(self._assessment, name)
+
+
+class TransitionIn(Schema):
+    to_state: str = Field(description="in_progress / in_review / published / closed")
+    partial: bool = Field(False, description="Publish although some criteria have no result (needs a reason)")
+    partial_reason: str = ""
+
+
+class TransitionOut(Schema):
+    id: int
+    state: str
+    partial: bool
+    partial_reason: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def _errors(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"code": error.code or "invalid", "message": " ".join(error.messages), "field": name}
+            for name, errors in exc.error_dict.items()
+            for error in errors
+        ]
+    return [{"code": error.code or "invalid", "message": " ".join(error.messages)} for error in exc.error_list]
+
+
+@router.post(
+    "{assessment_pk}/transition",
+    response={200: TransitionOut, 400: list[ErrorOut], 403: ErrorOut},
+    summary="Move an assessment to another state (publishing an incomplete one needs partial + reason)",
+)
+def transition(request, assessment_pk: int, payload: TransitionIn):
+    """Session login only, with the CSRF token (as the web forms send it)."""
+    if not request.user.is_authenticated or check_csrf(request) is not None:
+        return 403, {"code": "permission_denied", "message": "Log in and send the CSRF token."}
+    scope = get_scope(request)
+    assessment = get_object_or_404_scoped(selectors.visible_assessments(scope), pk=assessment_pk)
+    try:
+        assessment = actions.transition(
+            scope=scope,
+            assessment=assessment,
+            to_state=payload.to_state,
+            user=request.user,
+            partial=payload.partial,
+            partial_reason=payload.partial_reason,
+        )
+    except PermissionDenied:
+        return 403, {"code": "permission_denied", "message": "Permission denied."}
+    except ValidationError as exc:
+        return 400, _errors(exc)
+    return 200, assessment

@@ -22,6 +22,8 @@ class AssessmentErrorCode(Enum):
     PROVIDER_NOT_JOINED = "provider_not_joined"
     UNKNOWN_STATE = "unknown_state"
     INVALID_STATE = "invalid_state"
+    INCOMPLETE = "incomplete"  # publishing with criteria unassessed, not flagged as a partial assessment
+    PARTIAL_REASON_REQUIRED = "partial_reason_required"  # a partial assessment needs its reason
     # -- results, findings, framework versions ---------------------------------------------------------------------
     REQUIREMENT_NOT_IN_ASSESSMENT = "requirement_not_in_assessment"
     VALUE_NOT_ON_SCALE = "value_not_on_scale"

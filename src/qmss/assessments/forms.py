@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qmss.assessments import uploads
@@ -14,17 +15,19 @@ from qmss.assessments.selectors import (
     EXPIRY_VALID,
     is_service_of,
 )
+from qmss.core.choice_fields import CzechChoicesMixin, CzechModelChoiceField
+from qmss.core.validation import validate_date_range
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(CzechModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(CzechModelChoiceField):
     def label_from_instance(self, obj) -> str:
         kind = f" – {obj.kind.name}" if getattr(obj, "kind", None) else ""
         return f"{obj.name or obj.portal_id}{kind}"
@@ -69,10 +72,21 @@ class AssessmentCreateForm(forms.Form):
         if data.get("kind") != Assessment.Kind.INSPECTION:
             for name in ("inspection_type", "inspection_authority", "inspection_team"):
                 data[name] = ""
+        _check_period(self, data)
         return data
 
 
-class AssessmentEditForm(forms.ModelForm):
+def _check_period(form: forms.Form, data: dict) -> None:
+    """The shared date-range rule (:func:`qmss.core.validation.validate_date_range`) on the period fields."""
+    try:
+        validate_date_range(data.get("period_start"), data.get("period_end"))
+    except ValidationError as exc:
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name, error)
+
+
+class AssessmentEditForm(CzechChoicesMixin, forms.ModelForm):
     class Meta:
         model = Assessment
         fields = [
@@ -102,6 +116,8 @@ class AssessmentEditForm(forms.ModelForm):
         if self.instance.kind != Assessment.Kind.INSPECTION:
             for name in ("inspection_type", "inspection_authority", "inspection_team", "visit_date"):
                 del self.fields[name]
+
+    # The period is checked by the model's clean() (the shared date-range rule), which a ModelForm runs.
 
 
 class AuditBodyChoiceMixin(forms.Form):
@@ -232,7 +248,7 @@ class ResultForm(forms.Form):
         return upload
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(CzechChoicesMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["kind", "text", "measure", "deadline"]
@@ -311,3 +327,24 @@ class MoveFrameworkForm(forms.Form):
     def __init__(self, *args, frameworks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = frameworks
+
+
+class PublishForm(forms.Form):
+    """The publish confirmation: an incomplete assessment is published only as a partial one, with a reason."""
+
+    partial = forms.BooleanField(
+        label=_("Publish as a partial assessment (not every criterion has been assessed)"), required=False
+    )
+    partial_reason = forms.CharField(
+        label=_("Reason for the partial assessment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the report page, in the PDF and in the XLSX."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("partial") and not (data.get("partial_reason") or "").strip():
+            self.add_error("partial_reason", _("Give the reason why the assessment is published as partial."))
+        return data

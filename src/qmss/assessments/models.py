@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qmss.core.models import OrganisationOwned, TimeStamped
+from qmss.core.validation import validate_date_range
 
 
 class Assessment(TimeStamped, OrganisationOwned):
@@ -85,6 +86,12 @@ class Assessment(TimeStamped, OrganisationOwned):
         _("working notes"), blank=True, help_text=_("Seen only by the assessors until publication.")
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    partial = models.BooleanField(
+        _("partial assessment"),
+        default=False,
+        help_text=_("Published although not every criterion was assessed; the reason is shown on the report."),
+    )
+    partial_reason = models.TextField(_("reason for a partial assessment"), blank=True)
 
     class Meta:
         verbose_name = _("assessment")
@@ -96,6 +103,9 @@ class Assessment(TimeStamped, OrganisationOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:detail", kwargs={"assessment_pk": self.pk})
+
+    def clean(self) -> None:
+        validate_date_range(self.period_start, self.period_end, start_field="period_start", end_field="period_end")
 
 
 class Result(models.Model):

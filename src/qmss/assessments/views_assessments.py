@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qmss.assessments import actions, selectors
 from qmss.assessments import permissions as perms
@@ -20,8 +22,11 @@ from qmss.assessments.forms import (
     AssignAuditForm,
     InviteAuditorForm,
     MoveFrameworkForm,
+    PublishForm,
 )
 from qmss.assessments.models import Assessment
+from qmss.assessments.reports import texts
+from qmss.core.collation import czech_sorted
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.roles import Perm
 from qmss.core.scoping import get_scope
@@ -44,7 +49,7 @@ def assessment_list(request):
         "query_string": filter_query_string(request),
         "can_create": scope.is_superuser or selectors.editable_providers(scope).exists(),
         "can_assign": scope.is_superuser or selectors.region_organisations(scope, Perm.EDIT).exists(),
-        "provider_orgs": list(selectors.member_providers(scope)[:20]),
+        "provider_orgs": czech_sorted(selectors.member_providers(scope)[:20], "name"),
     }
     return render(request, "assessments/list.html", context)
 
@@ -81,7 +86,7 @@ def assessment_detail(request, assessment_pk: int):
     assessment = selectors.get_assessment(scope, assessment_pk)
     report = selectors.assessment_report(scope, assessment)
     can_edit = perms.can_edit_results(scope, assessment)
-    transitions = [(state, perms.TRANSITION_LABELS[state]) for state in perms.allowed_transitions(scope, assessment)]
+    transitions = transition_buttons(scope, assessment)
     context = {
         "assessment": assessment,
         "report": report,
@@ -96,8 +101,22 @@ def assessment_detail(request, assessment_pk: int):
         or perms.is_provider_member(scope, assessment)
         or perms.is_auditor(scope, assessment),
         "today": selectors.today(),
+        **_score_context(assessment, report),
     }
     return render(request, "assessments/detail.html", context)
+
+
+def _score_context(assessment: Assessment, report) -> dict:
+    """What the score is computed over, and the partial-assessment notice (the same wording as the reports)."""
+    basis = texts.basis_of(report.evaluation)
+    partial_text = ""
+    if assessment.partial and basis is not None:
+        partial_text = texts.partial_text(assessment.kind, basis.assessed, basis.total, assessment.partial_reason)
+    return {
+        "score_basis": (texts.basis_text(basis) if basis is not None else ""),
+        "score_nothing": basis is not None and basis.scored == 0,
+        "partial_text": partial_text,
+    }
 
 
 @login_required
@@ -121,12 +140,43 @@ def assessment_edit(request, assessment_pk: int):
     return render(request, "assessments/edit.html", {"assessment": assessment, "form": form})
 
 
+def _is_send_back(assessment: Assessment, target: str) -> bool:
+    return assessment.state == Assessment.State.IN_REVIEW and target == Assessment.State.IN_PROGRESS
+
+
+def _confirm_url(assessment: Assessment, target: str) -> str | None:
+    """The confirmation page of a transition that needs one (publish, send back), else None."""
+    if target == Assessment.State.PUBLISHED:
+        return reverse("assessments:publish", kwargs={"assessment_pk": assessment.pk})
+    if _is_send_back(assessment, target):
+        return reverse("assessments:send_back", kwargs={"assessment_pk": assessment.pk})
+    return None
+
+
+def transition_buttons(scope, assessment: Assessment) -> list[dict]:
+    """The workflow buttons of the assessment page: publishing is the forward (primary) action, sending back the
+    destructive one; both lead to a confirmation page. Other moves post directly (secondary)."""
+    buttons = []
+    for state in perms.allowed_transitions(scope, assessment):
+        if state == Assessment.State.PUBLISHED:
+            style, label = "primary", perms.TRANSITION_LABELS[state]
+        elif _is_send_back(assessment, state):
+            style, label = "danger", _("Send back for rework")
+        else:
+            style, label = "secondary", perms.TRANSITION_LABELS[state]
+        buttons.append({"state": state, "label": label, "style": style, "url": _confirm_url(assessment, state)})
+    return buttons
+
+
 @login_required
 @require_POST
 def assessment_transition(request, assessment_pk: int):
     scope = get_scope(request)
     assessment = selectors.get_assessment(scope, assessment_pk)
     target = request.POST.get("to_state", "")
+    confirm_url = _confirm_url(assessment, target)
+    if confirm_url is not None and target in perms.allowed_transitions(scope, assessment):
+        return redirect(confirm_url)  # publishing and sending back are confirmed on their own page first
     if target not in perms.allowed_transitions(scope, assessment):
         if not perms.allowed_transitions(scope, assessment):
             raise PermissionDenied
@@ -139,6 +189,109 @@ def assessment_transition(request, assessment_pk: int):
     else:
         messages.success(request, _("The assessment is now “%(state)s”.") % {"state": Assessment.State(target).label})
     return redirect(assessment)
+
+
+def _transition_page(request, assessment_pk: int, *, send_back: bool):
+    """GET: what will happen, with one POST button; POST (with ``confirm``): the transition through the action.
+    A GET never changes anything."""
+    scope = get_scope(request)
+    assessment = selectors.get_assessment(scope, assessment_pk)
+    allowed = perms.allowed_transitions(scope, assessment)
+    target = Assessment.State.IN_PROGRESS if send_back else Assessment.State.PUBLISHED
+    if target not in allowed or (send_back and not _is_send_back(assessment, target)):
+        if not allowed:
+            raise PermissionDenied
+        messages.error(request, _("This change of state is not possible now."))
+        return redirect(assessment)
+    found = actions.coverage(assessment)
+    form = None if send_back or found.complete else PublishForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") and (form is None or form.is_valid()):
+        options = {} if form is None else {
+            "partial": form.cleaned_data["partial"], "partial_reason": form.cleaned_data["partial_reason"]
+        }  # fmt: skip
+        try:
+            actions.transition(scope=scope, assessment=assessment, to_state=target, user=request.user, **options)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, error_text(exc))
+                return redirect(assessment)
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request, _("The assessment is now “%(state)s”.") % {"state": Assessment.State(target).label}
+            )
+            return redirect(assessment)
+    return render(request, "core/confirm.html", _transition_context(assessment, found, form, send_back=send_back))
+
+
+def _transition_context(assessment: Assessment, found, form, *, send_back: bool) -> dict:
+    summary = [
+        (_("Assessment"), assessment.title),
+        (_("Kind"), assessment.get_kind_display()),
+        (_("Provider"), assessment.organisation.name),
+    ]
+    if assessment.auditing_organisation_id:
+        summary.append((_("Audit body"), assessment.auditing_organisation.name))
+    summary.append(
+        (
+            _("Criteria assessed"),
+            ngettext("%(assessed)d of %(total)d criterion", "%(assessed)d of %(total)d criteria", found.total)
+            % {"assessed": found.assessed, "total": found.total},
+        )
+    )
+    if send_back:
+        title = _("Send “%(title)s” back for rework?") % {"title": assessment.title}
+        intro = _("The assessment returns to the state “in progress”: its results can be changed again.")
+        warning, label, style = "", _("Send back for rework"), "danger"
+    else:
+        title = _("Publish “%(title)s”?") % {"title": assessment.title}
+        intro = _("Once published, the results are frozen and visible to the provider and to the regional authority.")
+        label, style = _("Publish"), "primary"
+        if found.complete:
+            warning = ""
+        else:
+            if found.missing_refs:
+                summary.append((_("Criteria without a result"), ", ".join(found.missing_refs)))
+            warning = ngettext(
+                "%(missing)d criterion of %(total)d has not been assessed. It can be published only as a partial "
+                "assessment, with the reason.",
+                "%(missing)d criteria of %(total)d have not been assessed. It can be published only as a partial "
+                "assessment, with the reason.",
+                found.missing,
+            ) % {"missing": found.missing, "total": found.total}
+            label = _("Publish as partial")
+    return {
+        "assessment": assessment,
+        "title": title,
+        "crumbs": [
+            (_("Assessments"), reverse("assessments:list")),
+            (assessment.title, assessment.get_absolute_url()),
+            (label, None),
+        ],
+        "intro": intro,
+        "summary": summary,
+        "warning": warning,
+        "form": form,
+        "confirm_label": label,
+        "confirm_style": style,
+        "cancel_url": assessment.get_absolute_url(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish_confirm(request, assessment_pk: int):
+    return _transition_page(request, assessment_pk, send_back=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_back_confirm(request, assessment_pk: int):
+    return _transition_page(request, assessment_pk, send_back=True)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qmss.assessments import actions, selectors, uploads, views_entry
 from qmss.assessments import permissions as perms
@@ -166,12 +166,33 @@ def finding_edit(request, assessment_pk: int, finding_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def finding_delete(request, assessment_pk: int, finding_pk: int):
+    """GET: the confirmation page (what will be deleted); POST with ``confirm``: delete. A GET never deletes."""
     scope, assessment = _editable(request, assessment_pk)
     finding = _finding(assessment, finding_pk)
     finding.result.assessment = assessment
     requirement = finding.result.requirement
-    actions.delete_finding(scope=scope, finding=finding, user=request.user)
-    messages.success(request, _("The finding has been deleted."))
-    return redirect(_back(assessment, requirement))
+    if request.method == "POST" and request.POST.get("confirm"):
+        actions.delete_finding(scope=scope, finding=finding, user=request.user)
+        messages.success(request, _("The finding has been deleted."))
+        return redirect(_back(assessment, requirement))
+    context = {
+        "title": _("Delete this finding?"),
+        "crumbs": [
+            (_("Assessments"), reverse("assessments:list")),
+            (assessment.title, assessment.get_absolute_url()),
+            (_("Delete finding"), None),
+        ],
+        "summary": [
+            (_("Assessment"), assessment.title),
+            (_("Criterion"), f"{requirement.ref_id} {requirement.title}"),
+            (_("Kind"), finding.get_kind_display()),
+            (_("Text"), finding.text),
+        ],
+        "warning": _("The finding is deleted for good; the deletion is recorded in the history."),
+        "confirm_label": _("Delete finding"),
+        "confirm_style": "danger",
+        "cancel_url": _back(assessment, requirement),
+    }
+    return render(request, "core/confirm.html", context)

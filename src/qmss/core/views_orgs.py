@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qmss.core import actions, history, hooks, selectors
 from qmss.core.forms import InvitationSignupForm, InviteForm, OrganisationForm, RoleForm
@@ -36,7 +36,7 @@ def organisation_detail(request, organisation_pk: int):
     can_manage = scope.has_perm(Perm.MANAGE_MEMBERS, organisation.pk)
     context = {
         "organisation": organisation,
-        "members": selectors.organisation_members(organisation),
+        "members": selectors.members_in_order(organisation),
         "can_manage": can_manage,
         "can_view_log": scope.has_perm(Perm.VIEW_AUDIT_LOG, organisation.pk),
         "invitations": selectors.open_invitations(organisation) if can_manage else [],
@@ -100,15 +100,50 @@ def invitation_create(request, organisation_pk: int):
     return redirect(organisation)
 
 
+def _confirm_page(request, organisation, *, title: str, current: str, summary, warning: str, label: str):
+    """The shared confirmation page (``core/confirm.html``) of a destructive step on the organisation page."""
+    context = {
+        "title": title,
+        "crumbs": [
+            (_("Organisations"), reverse("organisation_list")),
+            (organisation.name, organisation.get_absolute_url()),
+            (current, None),
+        ],
+        "summary": summary,
+        "warning": warning,
+        "confirm_label": label,
+        "confirm_style": "danger",
+        "cancel_url": organisation.get_absolute_url(),
+    }
+    return render(request, "core/confirm.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request, organisation_pk: int, invitation_pk: int):
+    """GET: the confirmation page; POST with ``confirm``: revoke. A GET never revokes."""
     scope = get_scope(request)
     organisation = selectors.get_organisation(scope, organisation_pk)
+    if not scope.has_perm(Perm.MANAGE_MEMBERS, organisation.pk):
+        raise PermissionDenied
     invitation = get_object_or_404_scoped(selectors.open_invitations(organisation), pk=invitation_pk)
-    actions.revoke_invitation(scope=scope, invitation=invitation)
-    messages.success(request, _("The invitation has been revoked."))
-    return redirect(organisation)
+    if request.method == "POST" and request.POST.get("confirm"):
+        actions.revoke_invitation(scope=scope, invitation=invitation)
+        messages.success(request, _("The invitation has been revoked."))
+        return redirect(organisation)
+    return _confirm_page(
+        request,
+        organisation,
+        title=_("Revoke the invitation for %(email)s?") % {"email": invitation.email},
+        current=_("Revoke invitation"),
+        summary=[
+            (_("Organisation"), organisation.name),
+            (_("E-mail"), invitation.email),
+            (_("Role"), invitation.get_role_display()),
+        ],
+        warning=_("The link in the invitation e-mail will stop working."),
+        label=_("Revoke invitation"),
+    )
 
 
 @login_required
@@ -133,18 +168,36 @@ def member_role(request, organisation_pk: int, membership_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, organisation_pk: int, membership_pk: int):
+    """GET: the confirmation page ("Odebrat"); POST with ``confirm``: remove. A GET never removes."""
     scope = get_scope(request)
     organisation = selectors.get_organisation(scope, organisation_pk)
+    if not scope.has_perm(Perm.MANAGE_MEMBERS, organisation.pk):
+        raise PermissionDenied
     membership = selectors.get_membership(scope, organisation, membership_pk)
-    try:
-        actions.remove_member(scope=scope, membership=membership)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The member has been removed from the organisation."))
-    return redirect(organisation)
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            actions.remove_member(scope=scope, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The member has been removed from the organisation."))
+        return redirect(organisation)
+    name = membership.user.get_full_name() or membership.user.get_username()
+    return _confirm_page(
+        request,
+        organisation,
+        title=_("Remove %(name)s from %(organisation)s?") % {"name": name, "organisation": organisation.name},
+        current=_("Remove member"),
+        summary=[
+            (_("Member"), name),
+            (_("E-mail"), membership.user.email),
+            (_("Role"), membership.get_role_display()),
+        ],
+        warning=_("The person loses access to the organisation's data at once. They can be invited again."),
+        label=_("Remove member"),
+    )
 
 
 @login_required

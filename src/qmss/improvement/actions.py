@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.assessments.models import Assessment, Finding
 from qmss.assessments.permissions import PUBLISHED_STATES
@@ -30,6 +31,7 @@ from qmss.core import audit
 from qmss.core.models import Membership, Organisation
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
+from qmss.core.validation import DATE_OUTSIDE_RANGE_CODE, validate_date_range
 from qmss.frameworks import pass_rules
 from qmss.improvement import selectors
 from qmss.improvement.error_codes import ImprovementErrorCode as Code
@@ -294,12 +296,31 @@ def copy_process_template(
 # --- development plans ----------------------------------------------------------------------------------
 
 
+def _check_action_deadlines(plan: DevelopmentPlan) -> None:
+    """A changed period must still hold the deadlines of the plan's actions (the shared date rule)."""
+    if plan.pk is None or plan.period_start is None or plan.period_end is None:
+        return
+    outside = plan.actions.exclude(deadline__isnull=True).exclude(
+        deadline__gte=plan.period_start, deadline__lte=plan.period_end
+    )
+    count = outside.count()
+    if count:
+        message = ngettext(
+            "%(count)d action has its deadline outside this period; change its deadline first.",
+            "%(count)d actions have their deadlines outside this period; change their deadlines first.",
+            count,
+        ) % {"count": count}
+        raise ValidationError({"period_end": ValidationError(message, code=DATE_OUTSIDE_RANGE_CODE)})
+
+
 def _save_plan(plan: DevelopmentPlan, values: dict[str, Any]) -> DevelopmentPlan:
     _apply(plan, values, PLAN_FIELDS)
     if plan.service_id and not selectors.organisation_services(plan.organisation).filter(pk=plan.service_id).exists():
         message = _("Choose one of the organisation's own registered services.")
         raise ValidationError({"service": ValidationError(message, code=Code.SERVICE_NOT_OWN.value)})
+    validate_date_range(plan.period_start, plan.period_end)  # also in full_clean(); named here for the API
     plan.full_clean(exclude=["created_by"])  # may be empty once its creator's account is deleted
+    _check_action_deadlines(plan)
     plan.save()
     return plan
 
@@ -354,9 +375,10 @@ def _short(text: str) -> str:
 @audit.action
 def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=None, title: str = "") -> DevelopmentPlan:
     """A draft plan with one action per nonconformity (major/minor) of a published assessment and one per
-    unmet essential criterion (score below the essential minimum of the framework's pass rule, or no result) that no
-    nonconformity already covers – only while the pass rule is in force (verified or adopted). Titles, deadlines
-    and links are prefilled, ready to edit."""
+    essential criterion ASSESSED as unmet (a score below the essential minimum of the framework's pass rule) that no
+    nonconformity already covers – only while the pass rule is in force (verified or adopted). A criterion without
+    a result is never drafted: not assessed is not failed (a partial audit of 8 criteria lists only those 8).
+    Titles, deadlines and links are prefilled, ready to edit."""
     organisation = assessment.organisation
     _require(scope, Perm.EDIT, organisation.pk)
     if assessment.state not in PUBLISHED_STATES:
@@ -364,12 +386,19 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
             _("A plan can be drafted only from a published assessment."), code=Code.INVALID_STATE.value
         )
     day = timezone.localdate()
+    findings = list(
+        Finding.objects.filter(result__assessment=assessment, kind__in=selectors.NONCONFORMITY_KINDS)
+        .select_related("result__requirement")
+        .order_by("result__requirement__order", "pk")
+    )
+    deadlines = [finding.deadline for finding in findings if finding.deadline is not None]
     plan = DevelopmentPlan.objects.create(
         organisation=organisation,
         service=assessment.service,
         title=title or _short(_("Development plan after “%(title)s”") % {"title": assessment.title}),
-        period_start=day,
-        period_end=day + timedelta(days=365),
+        # the period holds every drafted deadline (an action's deadline lies inside its plan's period)
+        period_start=min([day, *deadlines]),
+        period_end=max([day + timedelta(days=365), *deadlines]),
         goals=_("Remedy the nonconformities and unmet essential criteria found in “%(title)s”.")
         % {"title": assessment.title},
         state=DevelopmentPlan.State.DRAFT,
@@ -378,11 +407,6 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
     )
     order = 0
     covered: set[int] = set()
-    findings = (
-        Finding.objects.filter(result__assessment=assessment, kind__in=selectors.NONCONFORMITY_KINDS)
-        .select_related("result__requirement")
-        .order_by("result__requirement__order", "pk")
-    )
     for finding in findings:
         requirement = finding.result.requirement
         order += 1
@@ -410,21 +434,16 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
         if requirement.pk in covered or (applicable is not None and requirement.pk not in applicable):
             continue
         result = results.get(requirement.pk)
-        if result is not None and result.value_id is not None and result.score is None:
-            continue  # not applicable
-        if result is not None and result.score is not None and result.score >= minimum:
+        if result is None or result.value_id is None or result.score is None:
+            continue  # not assessed (not assessed ≠ failed), or assessed as not applicable
+        score = result.score
+        if score >= minimum:
             continue
-        score = result.score if result is not None else None
-        if score is None:
-            description = _("The essential criterion %(ref)s has no result in the assessment.") % {
-                "ref": requirement.ref_id
-            }
-        else:
-            description = _("The essential criterion %(ref)s scored %(score)s, below the required %(min)s.") % {
-                "ref": requirement.ref_id,
-                "score": score.normalize(),
-                "min": minimum.normalize(),
-            }
+        description = _("The essential criterion %(ref)s scored %(score)s, below the required %(min)s.") % {
+            "ref": requirement.ref_id,
+            "score": pass_rules.format_score(score),
+            "min": pass_rules.format_score(minimum),
+        }
         order += 1
         action = Action.objects.create(
             plan=plan,
@@ -433,7 +452,7 @@ def draft_plan_from_assessment(*, scope: Scope, assessment: Assessment, user=Non
             priority=Action.Priority.HIGH,
             origin=Action.Origin.ESSENTIAL,
             target_requirement=requirement,
-            expected_score_change=minimum - (score or Decimal(0)),
+            expected_score_change=minimum - score,
             order=order,
         )
         action.requirements.add(requirement)

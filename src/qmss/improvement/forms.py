@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qmss.core.choice_fields import CzechChoicesMixin, CzechModelChoiceField, CzechModelMultipleChoiceField
+from qmss.core.validation import format_date
 from qmss.frameworks.models import Requirement
 from qmss.improvement import selectors
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
@@ -23,7 +25,7 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.username
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(CzechModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return _user_label(obj)
 
@@ -44,12 +46,12 @@ class FindingMultipleField(forms.ModelMultipleChoiceField):
         return f"{obj.result.requirement.ref_id} – {obj.get_kind_display()}: {text} ({obj.result.assessment.title})"
 
 
-class ServiceMultipleField(forms.ModelMultipleChoiceField):
+class ServiceMultipleField(CzechModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name or str(obj.portal_id)
 
 
-class ProcessForm(forms.ModelForm):
+class ProcessForm(CzechChoicesMixin, forms.ModelForm):
     owner = UserChoiceField(queryset=None, required=False, label=_("Process owner"))
     services = ServiceMultipleField(
         queryset=None, required=False, label=_("Services"), widget=forms.SelectMultiple(attrs={"size": 5})
@@ -120,14 +122,18 @@ class TemplateCopyForm(forms.Form):
         self.fields["template"].choices = [(t.key, t.name) for t in available_templates()]
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(CzechModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name or str(obj.portal_id)
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(CzechChoicesMixin, forms.ModelForm):
     service = ServiceChoiceField(
-        queryset=None, required=False, label=_("Service"), help_text=_("Empty for a plan of the whole organisation.")
+        queryset=None,
+        required=False,
+        label=_("Service"),
+        empty_label=_("The whole organisation"),
+        help_text=_("Empty for a plan of the whole organisation."),
     )
 
     class Meta:
@@ -140,7 +146,7 @@ class PlanForm(forms.ModelForm):
         self.fields["service"].queryset = selectors.organisation_services(organisation)
 
 
-class DraftFromAssessmentForm(forms.Form):
+class DraftFromAssessmentForm(CzechChoicesMixin, forms.Form):
     assessment = forms.ModelChoiceField(queryset=None, label=_("Published assessment"))
     title = forms.CharField(
         label=_("Title of the plan"),
@@ -153,11 +159,11 @@ class DraftFromAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assessment"].queryset = selectors.published_assessments_of(organisation)
         self.fields["assessment"].label_from_instance = lambda a: (
-            f"{a.title} ({a.get_kind_display()}, {a.published_at:%d. %m. %Y})" if a.published_at else a.title
+            f"{a.title} ({a.get_kind_display()}, {format_date(a.published_at)})" if a.published_at else a.title
         )
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(CzechChoicesMixin, forms.ModelForm):
     owner = UserChoiceField(queryset=None, required=False, label=_("Responsible person"))
     findings = FindingMultipleField(
         queryset=None, required=False, label=_("Findings"), widget=forms.SelectMultiple(attrs={"size": 6})
@@ -186,7 +192,13 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.instance.plan = plan  # the model's clean() keeps the deadline inside the plan's period
         organisation = plan.organisation
+        self.fields["deadline"].help_text = _("Inside the plan's period (%(start)s – %(end)s).") % {
+            "start": format_date(plan.period_start),
+            "end": format_date(plan.period_end),
+        }
         self.fields["owner"].queryset = selectors.member_users(organisation)
         self.fields["findings"].queryset = selectors.published_findings(organisation)
         current = self.instance.requirements.all() if self.instance.pk else None

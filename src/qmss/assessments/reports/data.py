@@ -15,6 +15,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from qmss.assessments.models import Assessment, Evidence, EvidenceVersion, Finding, Result
+from qmss.assessments.permissions import AUDIT_KINDS
+from qmss.assessments.reports import texts
+from qmss.core.models import Membership
 from qmss.frameworks.pass_rules import status_text
 from qmss.frameworks.scoring import applicable_requirements, describe_pass_rule, evaluate
 from qmss.frameworks.selectors import framework_tree
@@ -141,6 +144,30 @@ class ReportData:
     generated_at: datetime
     rule_withheld: bool = False  # no verdict: the rule is unverified and not adopted
     rule_status: str = ""  # "unverified rule – …" (with who adopted it and when), empty for a verified rule
+    partial: bool = False  # published although not every criterion was assessed
+    partial_reason: str = ""
+
+    @property
+    def basis(self) -> texts.Basis:
+        criteria = self.criteria
+        return texts.Basis(
+            scored=sum(1 for c in criteria if c.score is not None),
+            assessed=sum(1 for c in criteria if c.answered),
+            total=len(criteria),
+        )
+
+    @property
+    def score_text(self) -> str:
+        """ "12 z 18 bodů (67 %) – za 6 posouzených kritérií z celkových 48", or that nothing is assessed yet."""
+        return texts.score_text(self.total, self.max_total, self.share, self.basis)
+
+    @property
+    def partial_text(self) -> str:
+        """ "Částečný audit: posouzeno 8 z celkových 48 kritérií – důvod: …"; "" unless published as partial."""
+        if not self.partial:
+            return ""
+        basis = self.basis
+        return texts.partial_text(self.kind, basis.assessed, basis.total, self.partial_reason)
 
     @property
     def percent(self) -> float | None:
@@ -364,12 +391,29 @@ def report_data(assessment: Assessment | int) -> ReportData:
         missing=[c for c in criteria if not c.answered],
         finding_groups=groups, evidence=evidence, generated_at=now,
         rule_withheld=evaluation.withheld, rule_status=status_text(evaluation.rule) if evaluation.rule else "",
+        partial=assessment.partial, partial_reason=assessment.partial_reason,
     )  # fmt: skip
 
 
 def _assessors(assessment: Assessment, results: list[Result]) -> list[str]:
-    """Who assessed: the inspection team as recorded, else the author and everyone who recorded a result."""
+    """Who assessed: the inspection team as recorded, else the author and everyone who recorded a result.
+
+    An audit or consultation is carried out by the audit body: only its people are named (one query) – never the
+    provider's staff who created the audit or a superuser who corrected a result."""
     if assessment.inspection_team.strip():
         return [line.strip() for line in assessment.inspection_team.splitlines() if line.strip()]
-    names = [_person(assessment.created_by)] + [_person(result.updated_by) for result in results]
+    people = [assessment.created_by] + [result.updated_by for result in results]
+    if assessment.kind in AUDIT_KINDS:
+        ids = {person.pk for person in people if person is not None}
+        members = (
+            set(
+                Membership.objects.filter(
+                    organisation_id=assessment.auditing_organisation_id, user_id__in=ids
+                ).values_list("user_id", flat=True)
+            )
+            if assessment.auditing_organisation_id and ids
+            else set()
+        )
+        people = [person for person in people if person is not None and person.pk in members]
+    names = [_person(person) for person in people]
     return list(dict.fromkeys(name for name in names if name))

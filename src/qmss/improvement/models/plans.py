@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qmss.core.models import OrganisationOwned, TimeStamped
+from qmss.core.validation import validate_date_range, validate_date_within
 
 
 class DevelopmentPlan(TimeStamped, OrganisationOwned):
@@ -61,8 +61,7 @@ class DevelopmentPlan(TimeStamped, OrganisationOwned):
         return reverse("improvement:plan_detail", kwargs={"plan_pk": self.pk})
 
     def clean(self) -> None:
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+        validate_date_range(self.period_start, self.period_end, start_field="period_start", end_field="period_end")
 
 
 class Action(TimeStamped):
@@ -168,6 +167,11 @@ class Action(TimeStamped):
 
     def get_additional_data(self) -> dict:
         return {"organisation_id": self.plan.organisation_id}
+
+    def clean(self) -> None:
+        """The deadline lies inside the plan's period (the shared date rule of :mod:`qmss.core.validation`)."""
+        if self.plan_id and self.deadline is not None:
+            validate_date_within(self.deadline, self.plan.period_start, self.plan.period_end, field="deadline")
 
     @property
     def is_open(self) -> bool:
