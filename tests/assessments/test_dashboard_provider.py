@@ -382,3 +382,17 @@ def test_anonymous_is_sent_to_log_in(world):
     for url in (_workspace(world.service), _services(world.provider)):
         response = Client().get(url)
         assert response.status_code == 302 and "prihlaseni" in response["Location"]
+
+
+def test_assessment_page_leads_back_to_the_service_workspace_for_the_provider_only(world):
+    audit = make_assessment(world.provider, kind=Kind.AUDIT, service=world.service, framework=world.framework)
+    actions.invite_auditor(
+        scope=Scope.for_user(world.provider_admin),
+        assessment=audit,
+        auditing_organisation=world.audit_body,
+        user=world.provider_admin,
+    )
+    link = f'href="{_workspace(world.service)}"'
+    assert link in world.client(world.provider_admin).get(audit.get_absolute_url()).content.decode()
+    # the auditor cannot open the workspace: no dead link for them
+    assert link not in world.client(world.auditor).get(audit.get_absolute_url()).content.decode()

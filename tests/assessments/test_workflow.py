@@ -436,3 +436,21 @@ def test_region_records_an_inspection_from_the_assign_page(world):
     )
     detail = client.get(inspection.get_absolute_url()).content.decode()
     assert reverse("assessments:transition", kwargs={"assessment_pk": inspection.pk}) in detail
+
+
+def test_recording_a_result_starts_a_draft_self_assessment(world):
+    """A self-assessment filled in as a draft must not wait behind "Start the assessment" to be publishable."""
+    editor = world.provider_editor
+    assessment = create_self(world)
+    assert assessment.state == State.DRAFT
+    requirement = criterion(world.framework)
+    actions.set_result(
+        scope=scope_of(editor),
+        assessment=assessment,
+        requirement=requirement,
+        user=editor,
+        value=scale_value(world.framework, "2"),
+    )
+    assessment.refresh_from_db()
+    assert assessment.state == State.IN_PROGRESS
+    assert state_entries(assessment)[-1] == (["draft", "in_progress"], editor.pk)

@@ -293,6 +293,16 @@ def allowed_values(requirement: Requirement, framework: Framework) -> list[Scale
     return list(tree.values.get(scale.pk, [])) if scale is not None else []
 
 
+def _start_on_first_result(assessment: Assessment) -> None:
+    """Recording a result of a draft starts it (draft → in progress, where its kind has that step): whoever may
+    record results may start it, and a fully entered self-assessment must not wait behind a forgotten button."""
+    if assessment.state == State.DRAFT and (State.DRAFT, State.IN_PROGRESS) in perms.TRANSITIONS.get(
+        assessment.kind, {}
+    ):
+        assessment.state = State.IN_PROGRESS
+        assessment.save(update_fields=["state", "updated_at"])
+
+
 def _check_requirement(assessment: Assessment, requirement: Requirement) -> None:
     if requirement.framework_id != assessment.framework_id or not requirement.assessable:
         raise ValidationError(
@@ -329,6 +339,7 @@ def set_result(
         result.internal_note = internal_note
     result.updated_by = user
     result.save()
+    _start_on_first_result(assessment)
     if evidence_ids is not None:
         wanted = set(evidence_ids)
         allowed = set(

@@ -101,6 +101,10 @@ def assessment_detail(request, assessment_pk: int):
         or perms.is_provider_member(scope, assessment)
         or perms.is_auditor(scope, assessment),
         "today": selectors.today(),
+        # the way back to the service's workspace, for those who work on the service (its provider's members)
+        "workspace_url": reverse("assessments:service_workspace", args=[assessment.service.portal_id])
+        if assessment.service_id and (scope.is_superuser or perms.is_provider_member(scope, assessment))
+        else "",
         **_score_context(assessment, report),
     }
     return render(request, "assessments/detail.html", context)
