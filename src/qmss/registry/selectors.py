@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from qmss.core.collation import czech_sorted
 from qmss.registry import units
 from qmss.registry.models import (
     Capacity,
@@ -44,8 +45,6 @@ from qmss.territory.models import Region, search_key
 
 STATUS_ACTIVE, STATUS_ENDED, STATUS_ALL = "active", "ended", "all"
 STATUS_INACTIVE = "inactive"  # not registered on the day: ended or not yet valid (API active=false)
-SEARCH_MIN_LENGTH = 2
-CHECK_MAX_RESULTS = 50
 MUNICIPALITIES_SHOWN = 3
 
 # sort key -> ORDER BY expressions (after "my region first")
@@ -247,7 +246,7 @@ def catalogue_region_names(region_ids) -> list[str]:
     """Names of the user's regions (listed first in the catalogue), A–Z; no query without regions."""
     if not region_ids:
         return []
-    return list(Region.objects.filter(pk__in=region_ids).order_by("name").values_list("name", flat=True))
+    return czech_sorted(Region.objects.filter(pk__in=region_ids).values_list("name", flat=True))
 
 
 # --- presenting rows ----------------------------------------------------------------------------------------
@@ -478,32 +477,3 @@ def latest_successful_import() -> RegistryImport | None:
         .order_by("-finished_at", "-created_at")
         .first()
     )
-
-
-# --- public registration check ------------------------------------------------------------------------------
-
-
-def registration_check(query: str, *, on: date | None = None) -> list[Service]:
-    """Services whose provider matches by IČO or name, or whose identifikátor is ``query`` (at most 50)."""
-    text = (query or "").strip()
-    if len(search_key(text)) < SEARCH_MIN_LENGTH:
-        return []
-    compact = "".join(text.split())
-    condition = Q(identifier=compact) if compact.isdigit() else Q()
-    ico = normalise_ico(text)
-    if ico:
-        condition |= Q(provider__ico=ico)
-    elif not compact.isdigit():
-        condition |= provider_match(text)
-    if not condition:
-        return []
-    services = list(
-        Service.objects.filter(condition)
-        .defer("snapshot")
-        .select_related("provider", "kind")
-        .annotate(is_active=is_active_annotation(on))
-        .order_by("provider__name", "provider__ico", "-is_active", "name", "portal_id")[:CHECK_MAX_RESULTS]
-    )
-    for service in services:
-        service.status_key = status_of(service, on)
-    return services
