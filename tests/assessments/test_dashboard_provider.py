@@ -396,3 +396,18 @@ def test_assessment_page_leads_back_to_the_service_workspace_for_the_provider_on
     assert link in world.client(world.provider_admin).get(audit.get_absolute_url()).content.decode()
     # the auditor cannot open the workspace: no dead link for them
     assert link not in world.client(world.auditor).get(audit.get_absolute_url()).content.decode()
+
+
+def test_start_a_self_assessment_preselects_the_services_own_provider(world):
+    """A member of several provider organisations starting from a service gets that service's provider chosen,
+    not the first organisation in the list (which would refuse the service)."""
+    from qmss.core.models import Membership
+    from qmss.testing.factories import make_org
+
+    editor = world.provider_admin
+    first = make_org(OrganisationKind.PROVIDER, "Aaa první poskytovatel", region=world.provider.region)
+    Membership.objects.create(user=editor, organisation=first, role=Role.ADMIN)
+    url = reverse("assessments:create") + f"?kind=self&service={world.service.portal_id}"
+    body = world.client(editor).get(url).content.decode()
+    assert f'<option value="{world.provider.pk}" selected>' in body
+    assert f'<option value="{first.pk}" selected>' not in body

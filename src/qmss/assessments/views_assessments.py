@@ -64,6 +64,9 @@ def assessment_create(request):
     initial = {"kind": request.GET.get("kind", Assessment.Kind.SELF)}
     if request.GET.get("service", "").isdigit():
         initial["service"] = services.filter(portal_id=int(request.GET["service"])).first()
+        owner = selectors.provider_organisation_for(initial["service"]) if initial["service"] else None
+        if owner is not None and organisations.filter(pk=owner.pk).exists():
+            initial["organisation"] = owner  # the service's own provider, not the user's first organisation
     form = AssessmentCreateForm(request.POST or None, organisations=organisations, services=services, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
