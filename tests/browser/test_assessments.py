@@ -57,9 +57,10 @@ def _open(page, url: str):
     return response
 
 
-def _submit(page, form_selector: str) -> None:
+def _submit(page, form_selector: str, *, first: bool = False) -> None:
     with page.expect_navigation():
-        page.locator(f"{form_selector} button[type=submit]").last.click()
+        buttons = page.locator(f"{form_selector} button[type=submit]")
+        (buttons.first if first else buttons.last).click()
 
 
 def _criteria(framework):
@@ -102,14 +103,15 @@ def _transition(page, state: str) -> None:
 
 def _record(page, server_url, assessment, requirement, value_key, *, comment="", note=None, evidence=None):
     value = assessment.framework.default_scale.values.get(key=value_key)
-    _open(page, f"{server_url}/hodnoceni/{assessment.pk}/kriterium/{requirement.pk}/")
+    # as from the assessment page's "Record result" link, which asks to come back to it
+    _open(page, f"{server_url}/hodnoceni/{assessment.pk}/kriterium/{requirement.pk}/?next=/hodnoceni/{assessment.pk}/")
     page.check(f"input[name=value][value='{value.pk}']")
     page.fill("#id_comment", comment)
     if note is not None:
         page.fill("#id_internal_note", note)
     if evidence is not None:
         page.check(f"input[name=evidence][value='{evidence.pk}']")
-    _submit(page, "form[enctype='multipart/form-data']")
+    _submit(page, "form[enctype='multipart/form-data']", first=True)  # "Save result", not "save and next"
     assert page.url.endswith(f"/hodnoceni/{assessment.pk}/#criterion-{requirement.pk}"), page.url
 
 
@@ -137,7 +139,8 @@ def test_assessment_story(page, browser, server_url, story):
     expect(page.locator(f"#criterion-{first.pk}")).to_contain_text(EVIDENCE_TITLE)
     _record(page, server_url, self_assessment, second, "2", comment="Převážně")
     _fill_rest(self_assessment, "2")
-    for state in ("in_progress", "in_review", "published"):
+    expect(page.locator(".badge--state-in_progress")).to_be_visible()  # the first recorded result started it
+    for state in ("in_review", "published"):
         _transition(page, state)
     expect(page.locator(".badge--state-published")).to_be_visible()
 
