@@ -171,7 +171,7 @@ class _Detail:
 class TransitionIn(Schema):
     to_state: str = Field(description="in_progress / in_review / published / closed")
     partial: bool = Field(False, description="Publish although some criteria have no result (needs a reason)")
-    partial_reason: str = ""
+    partial_reason: str = Field("", max_length=2000, description="At most 2,000 characters, as in the web form")
 
 
 class TransitionOut(Schema):

@@ -148,7 +148,7 @@ class AssessmentFilters:
     def from_data(cls, data) -> AssessmentFilters:
         def _int(name):
             value = (data.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isascii() and value.isdigit() else None  # int("²") fails
 
         kind = data.get("kind", "")
         state = data.get("state", "")

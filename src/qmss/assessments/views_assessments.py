@@ -62,8 +62,9 @@ def assessment_create(request):
         raise PermissionDenied
     services = selectors.services_of_providers(organisations)
     initial = {"kind": request.GET.get("kind", Assessment.Kind.SELF)}
-    if request.GET.get("service", "").isdigit():
-        initial["service"] = services.filter(portal_id=int(request.GET["service"])).first()
+    portal_id = request.GET.get("service", "")
+    if portal_id.isascii() and portal_id.isdigit():  # int("²") fails
+        initial["service"] = services.filter(portal_id=int(portal_id)).first()
         owner = selectors.provider_organisation_for(initial["service"]) if initial["service"] else None
         if owner is not None and organisations.filter(pk=owner.pk).exists():
             initial["organisation"] = owner  # the service's own provider, not the user's first organisation

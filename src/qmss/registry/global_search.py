@@ -39,7 +39,9 @@ def services(request, scope: Scope, query: SearchQuery, limit: int) -> list[Sear
     ids = found.service_ids if found.exact else []
     items = []
     for service in load_services(ids[:limit]):
-        places = ", ".join(str(f.municipality) for f in service.place_list if f.municipality_id)
+        places = ", ".join(
+            str(f.municipality) for f in service.place_list if f.municipality_id and not f.secret_address
+        )
         if service.more_places:
             places += " …"
         parts = [str(service.kind or service.kind_code), places, service.provider.name]

@@ -141,12 +141,21 @@ def build_index() -> SearchIndex:
         entries[pk] = entry
         entry.order = sort_key(name)  # replaced by the first facility name for services without a name
     facilities = Facility.objects.order_by("service_id", "position").values_list(
-        "service_id", "name", "street", "house_number", "orientation_number", "postal_code", "municipality__name"
+        "service_id",
+        "name",
+        "street",
+        "house_number",
+        "orientation_number",
+        "postal_code",
+        "municipality__name",
+        "secret_address",
     )
-    for service_id, name, street, house, orientation, postal_code, municipality in facilities:
+    for service_id, name, street, house, orientation, postal_code, municipality, secret in facilities:
         entry = entries.get(service_id)
         if entry is None:
             continue
+        if secret:  # an address not published (a shelter) must not be found, nor confirmed, by a search
+            street, house, orientation, postal_code, municipality = "", "", "", "", ""
         key = normalise(name)
         if key and key not in entry.names:
             if not entry.names:

@@ -105,8 +105,11 @@ def municipality_suggestions(request: HttpRequest) -> HttpResponse:
     ``?format=json``."""
     text = (request.GET.get("municipality") or request.GET.get("q") or "")[:100]
     orp = (request.GET.get("orp") or "")[:9]  # a RÚIAN code; a longer number would not fit the database
+    # (ASCII digits only: "²".isdigit() is true, but int("²") fails)
     suggestions = selectors_capacity.municipality_suggestions(
-        text, region_code=(request.GET.get("region") or "")[:10], orp=int(orp) if orp.isdigit() else None
+        text,
+        region_code=(request.GET.get("region") or "")[:10],
+        orp=int(orp) if orp.isascii() and orp.isdigit() else None,
     )
     rows = [
         {
