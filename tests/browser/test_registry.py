@@ -57,12 +57,12 @@ def test_catalogue_is_accessible(page, server_url, registry_data):
     login(page, server_url, "kraj", DEMO_PASSWORD)
     _open(page, f"{server_url}/registr/")
     expect(page.locator("h1").first).to_be_visible()
-    expect(page.locator("table")).to_contain_text("Domov pro seniory Slunečnice")
+    expect(page.locator("table.catalogue-table")).to_contain_text("Domov pro seniory Slunečnice")
     assert_no_axe_violations(page, context="registry catalogue as the region's network manager")
 
     page.select_option("#id_kind", "4")
     page.locator("form.filters button[type=submit]").click()
-    expect(page.locator("#catalogue-results table tbody tr")).to_have_count(1)
+    expect(page.locator("#catalogue-results table.catalogue-table tbody tr")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"/registr/\?.*kind=4"))  # htmx pushed the filtered URL
     assert_no_axe_violations(page, context="registry catalogue filtered with htmx")
 
