@@ -569,3 +569,51 @@ def test_assessment_pages_with_odd_digits_in_the_query(world_a, name):
     for value in ("²", "٣", "9" * 30):
         response = client.get(reverse(name), {"service": value, "organisation": value})
         assert response.status_code == 200, value
+
+
+def test_the_plain_transition_post_cannot_skip_the_publish_and_send_back_confirmation(world_a):
+    audit = audit_of(world_a, assessed=8)
+    client = client_of(world_a.user(A, Role.AUDITOR))
+    for target, page in ((State.PUBLISHED, "publish"), (State.IN_PROGRESS, "send_back")):
+        response = client.post(url("transition", audit), {"to_state": target, "confirm": "1", "partial": "on"})
+        assert response.status_code == 302 and response["Location"] == url(page, audit)
+        audit.refresh_from_db()
+        assert audit.state == State.IN_REVIEW and not audit.partial
+
+
+def test_incomplete_audit_is_not_published_without_the_partial_flag_and_reason(world_a):
+    audit = audit_of(world_a, assessed=8)
+    client = client_of(world_a.user(A, Role.AUDITOR))
+    for data in (
+        {"confirm": "1"},
+        {"confirm": "1", "partial": "on"},
+        {"confirm": "1", "partial": "on", "partial_reason": "   "},
+    ):
+        assert client.post(url("publish", audit), data).status_code == 200
+        audit.refresh_from_db()
+        assert audit.state == State.IN_REVIEW
+    response = api_transition(
+        with_token(csrf_client(world_a.user(A, Role.AUDITOR))), audit, {"to_state": "published", "partial": True}
+    )
+    assert response.status_code == 400
+    audit.refresh_from_db()
+    assert audit.state == State.IN_REVIEW
+
+
+def test_place_sections_never_show_a_secret_address(tenant_a):
+    _secret_facility_service(tenant_a)
+    municipality = tenant_a.municipality
+    for path in (
+        reverse("territory:municipality", kwargs={"municipality_code": municipality.code}),
+        reverse("territory:orp", kwargs={"orp_code": municipality.orp.ruian_code}),
+    ):
+        for user in (None, tenant_a.user(R, Role.NETWORK_MANAGER)):
+            text = client_of(user).get(path).content.decode()
+            assert "Azylový dům pro matky s dětmi" in text, (path, user)
+            assert "Skrytá" not in text and "76999" not in text, (path, user)
+
+
+def test_confirmation_pages_escape_names(world_a):
+    audit = audit_of(world_a, assessed=48, title='<img src=x onerror="alert(1)">')
+    text = client_of(world_a.user(A, Role.AUDITOR)).get(url("publish", audit)).content.decode()
+    assert "<img src=x" not in text and "&lt;img src=x" in text
