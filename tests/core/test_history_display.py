@@ -82,3 +82,17 @@ def test_values_read_as_czech_words_never_as_python():
         for text in (change.old, change.new, change.label):
             assert text not in {"None", "True", "False", ""}, change
             assert not text.endswith(".None"), change
+
+
+@pytest.mark.django_db
+def test_the_database_id_is_not_listed_as_a_change():
+    """A creation entry lists the object's fields, never "ID: 1" (the primary key means nothing to a reader)."""
+    organisation = make_org(OrganisationKind.PROVIDER, "Domov Bez Id")
+    process = make_process(organisation, name="Příjem zájemců")
+
+    entries = LogEntry.objects.filter(object_pk=str(process.pk), content_type__model="process")
+    with translation.override("cs"):
+        shown = redacted_entries(Scope(user_id=None, is_superuser=True), entries)
+    fields = {change.field for entry in shown for change in entry.changes}
+    assert fields, "the creation entry lists the process's fields"
+    assert "id" not in fields

@@ -193,6 +193,8 @@ def redacted_entries(scope: Scope, entries: Iterable[LogEntry]) -> list[HistoryE
         model = entry.content_type.model_class()
         changes = []
         for name, values in (entry.changes_dict or {}).items():
+            if model is not None and name == model._meta.pk.name:
+                continue  # the database id means nothing to a reader ("ID: 1" on a creation entry)
             label = _field_label(model, name)
             if label is None:
                 continue
