@@ -333,7 +333,10 @@ def _municipality_sections(panels) -> list[Section]:
     municipality_ids = {p.membership.organisation.municipality_id for p in local}
     orp_ids = {p.membership.organisation.municipality.orp_id for p in local}
     figures = local_figures(orp_ids, municipality_ids)
-    orps = {orp.pk: orp for orp in Orp.objects.defer("boundary").filter(pk__in=orp_ids)}
+    orps = {
+        orp.pk: orp
+        for orp in Orp.objects.select_related("region").defer("boundary", "region__boundary").filter(pk__in=orp_ids)
+    }
     for panel in local:
         municipality = panel.membership.organisation.municipality
         sections.append(
