@@ -18,8 +18,10 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmss.assessments.models import Assessment
+from qmss.assessments.partial import partial_notes
 from qmss.assessments.permissions import PUBLISHED_STATES
 from qmss.assessments.selectors import visible_assessments
 from qmss.core.dashboard import Section
@@ -71,6 +73,7 @@ def recently_published(scope: Scope, region_ids, *, days: int = RECENT_DAYS) -> 
             "title",
             "kind",
             "state",
+            "partial",
             "published_at",
             "organisation__name",
             "service__name",
@@ -80,6 +83,9 @@ def recently_published(scope: Scope, region_ids, *, days: int = RECENT_DAYS) -> 
         )
         .order_by("-published_at", "-pk")
     )
+    notes = partial_notes(assessments)
+    for assessment in assessments:  # "částečný audit (posouzeno 7 z 48)" beside the kind
+        assessment.partial_note = notes.get(assessment.pk, "")
     regions = _regions_of_services({a.service_id for a in assessments}, region_ids)
     result: dict[int, list[Assessment]] = defaultdict(list)
     for assessment in assessments:
@@ -88,30 +94,46 @@ def recently_published(scope: Scope, region_ids, *, days: int = RECENT_DAYS) -> 
     return result
 
 
-def published_audits_per_region(region_ids) -> tuple[dict[int, int], int]:
-    """Published audits of services per region (a service spanning regions counts in each) and nationally
-    (each audit once) – only audits attributed to the service's verified provider – one query."""
+def published_audits_per_region(region_ids) -> tuple[dict[int, int], int, int]:
+    """Published audits of services per region (a service spanning regions counts in each), nationally (each
+    audit once) and how many of those are partial – only audits attributed to the service's verified provider –
+    one query."""
     rows = (
         Assessment.objects.filter(kind=Assessment.Kind.AUDIT, state__in=PUBLISHED_STATES, service__isnull=False)
         .filter(attributed())
-        .values_list("pk", "service__facilities__region_id", "service__facilities__municipality__region_id")
+        .values_list("pk", "partial", "service__facilities__region_id", "service__facilities__municipality__region_id")
         .order_by()
         .distinct()
     )
     wanted = set(region_ids)
     per_region: dict[int, set[int]] = defaultdict(set)
     audits: set[int] = set()
-    for pk, region_id, municipality_region_id in rows:
+    partial: set[int] = set()
+    for pk, is_partial, region_id, municipality_region_id in rows:
         audits.add(pk)
+        if is_partial:
+            partial.add(pk)
         for region in {region_id, municipality_region_id} & wanted:
             per_region[region].add(pk)
-    return {region: len(pks) for region, pks in per_region.items()}, len(audits)
+    return {region: len(pks) for region, pks in per_region.items()}, len(audits), len(partial)
 
 
 def region_columns(region_ids) -> list[RegionColumn]:
-    """The registry's hook ``dashboard_region_columns``: published audits per region for the ministry."""
-    values, total = published_audits_per_region(region_ids)
-    return [RegionColumn(key="published_audits", label=_("Published audits"), values=values, total=total, order=50)]
+    """The registry's hook ``dashboard_region_columns``: published audits per region for the ministry; the note
+    says how many of them are partial (not every criterion assessed)."""
+    values, total, partial = published_audits_per_region(region_ids)
+    note = ""
+    if partial:
+        note = ngettext(
+            "Of the published audits, %(n)d is a partial audit (not every criterion was assessed).",
+            "Of the published audits, %(n)d are partial audits (not every criterion was assessed).",
+            partial,
+        ) % {"n": partial}
+    return [
+        RegionColumn(
+            key="published_audits", label=_("Published audits"), values=values, total=total, order=50, note=note
+        )
+    ]
 
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:

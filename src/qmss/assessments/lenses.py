@@ -15,6 +15,7 @@ from qmss.assessments import permissions as perms
 from qmss.assessments import selectors
 from qmss.assessments.charts import Series
 from qmss.assessments.models import Assessment, Result
+from qmss.assessments.partial import partial_notes
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
 from qmss.frameworks import pass_rules
@@ -68,6 +69,9 @@ def service_assessments(scope: Scope, service: Service) -> list[Assessment]:
         if perms.can_see_results(scope, a)
     ]
     items.sort(key=lambda a: (assessment_day(a), a.pk))
+    notes = partial_notes(items)
+    for a in items:  # "částečný audit (posouzeno 7 z 48)" next to its state and score
+        a.partial_note = notes.get(a.pk, "")
     return items
 
 
