@@ -76,3 +76,48 @@ def test_ministry_audit_counts_without_partial_audits_have_no_note(world):
     _partial_audit(world, partial=False)
     (column,) = region_columns([world.tenant.region.pk])
     assert column.total == 1 and column.note == ""
+
+
+# --- 2. the registry's service page leads to the service's quality ---------------------------------------------------
+
+
+def _registry_page(world, user):
+    url = reverse("registry:service", kwargs={"service_portal_id": world.service.portal_id})
+    response = world.client(user).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_registry_service_page_leads_members_to_the_quality_of_the_service(world):
+    _partial_audit(world)
+    make_assessment(world.provider, service=world.service, framework=world.framework, title="Rozpracované")
+    body = _registry_page(world, world.provider_reader)
+    assert 'id="quality-heading"' in body
+    assert reverse("assessments:service_workspace", args=[world.service.portal_id]) in body
+    assert reverse("assessments:lenses", args=[world.service.portal_id]) in body
+    assert "Částečný audit" in body and "data-partial" in body
+    assert "Rozpracované" not in body  # drafts are not listed
+
+
+def test_registry_service_page_shows_no_quality_to_outsiders(world, tenant_b):
+    _partial_audit(world)
+    outsider = tenant_b.user(OrganisationKind.PROVIDER, Role.ADMIN)
+    body = _registry_page(world, outsider)
+    assert 'id="quality-heading"' not in body
+    assert "Částečný audit" not in body
+    assert reverse("assessments:lenses", args=[world.service.portal_id]) not in body
+
+
+def test_registry_service_page_query_budget(world):
+    from qmss.testing.queries import assert_constant_queries
+
+    client = world.client(world.provider_reader)
+    url = reverse("registry:service", kwargs={"service_portal_id": world.service.portal_id})
+
+    def grow(n):
+        while Assessment.objects.filter(service=world.service).count() < n:
+            _partial_audit(world, partial=n % 2 == 0, title=f"Audit {n}")
+
+    assert_constant_queries(
+        lambda: client.get(url), grow, count=Assessment.objects.filter(service=world.service), small=2, large=12
+    )

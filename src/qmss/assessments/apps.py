@@ -31,6 +31,10 @@ class AssessmentsConfig(AppConfig):
         hooks.register("dashboard_sections", dashboard_region.dashboard_sections)
         hooks.register("dashboard_region_columns", dashboard_region.region_columns)
 
+        from qmss.assessments import registry_sections
+
+        hooks.register("registry_service_sections", registry_sections.registry_service_sections)
+
         auditlog.register(models.Assessment)
         auditlog.register(models.Result, m2m_fields={"evidence"})
         auditlog.register(models.Finding)

@@ -15,6 +15,9 @@ Hooks in use:
     ``(scope, user, memberships) -> dict[int, dict]`` – figures per membership pk for the home dashboard.
 ``organisation_panels``
     ``(request, organisation) -> list[Panel]`` – extra panels on an organisation's page.
+``registry_service_sections``
+    ``(request, scope, service) -> list[str]`` – rendered sections on the registry's page of a service (the
+    assessments: the way to the service's quality).
 """
 
 from __future__ import annotations

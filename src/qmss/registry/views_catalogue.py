@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from qmss.core import hooks
 from qmss.core.scoping import get_scope
 from qmss.registry import cache as registry_cache
 from qmss.registry import exports, maps, selectors, selectors_capacity
@@ -187,6 +188,12 @@ def service_detail(request: HttpRequest, service_portal_id: int) -> HttpResponse
         "mapped_count": len(points),
         "changes": changes,
         "page_obj": changes,
+        # higher apps' sections (the assessments: the way to the service's quality), already rendered
+        "quality_sections": [
+            html
+            for answer in hooks.call_all("registry_service_sections", request, get_scope(request), service)
+            for html in answer or []
+        ],
         "crumbs": [
             catalogue_crumb(),
             (service.provider.name, service.provider.get_absolute_url()),
