@@ -121,3 +121,38 @@ def test_registry_service_page_query_budget(world):
     assert_constant_queries(
         lambda: client.get(url), grow, count=Assessment.objects.filter(service=world.service), small=2, large=12
     )
+
+
+# --- 3. the ministry's overview explains services in no region and regions missing from the data -------------------
+
+
+def test_ministry_overview_explains_services_without_region_and_empty_regions(db):
+    from qmss.registry.testing import make_service
+    from qmss.testing.factories import make_org, make_region, make_user
+
+    with_services, empty = make_region("CZ010", "Hlavní město Praha"), make_region("CZ020", "Středočeský kraj")
+    ministry = make_org(OrganisationKind.MINISTRY, "Ministerstvo (test)", region=with_services)
+    make_service(name="V Praze", facilities=[{"region": with_services}])
+    make_service(name="Bez místa")
+    make_service(name="Taky bez místa")
+    client = Client()
+    client.force_login(make_user("ministr", org=ministry, role=Role.READER))
+    response = client.get("/")
+    (section,) = [s for p in response.context["panels"] for s in p.sections if s.key == "registry-national"]
+    assert section.context["without_region"] == 2 and section.context["national"].services == 3
+    table = response.content.decode().split('id="dash-registry-national')[1]
+    assert table.count("data-missing-region") == 1  # Středočeský kraj only
+    assert "data-without-region" in table
+
+
+def test_ministry_overview_has_no_footnote_when_every_service_lies_in_a_region(db):
+    from qmss.registry.testing import make_service
+    from qmss.testing.factories import make_org, make_region, make_user
+
+    region = make_region("CZ010", "Hlavní město Praha")
+    ministry = make_org(OrganisationKind.MINISTRY, "Ministerstvo (test)", region=region)
+    make_service(name="V Praze", facilities=[{"region": region}])
+    client = Client()
+    client.force_login(make_user("ministr", org=ministry, role=Role.READER))
+    body = client.get("/").content.decode()
+    assert "data-without-region" not in body and "data-missing-region" not in body

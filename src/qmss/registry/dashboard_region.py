@@ -362,7 +362,7 @@ def _ministry_sections(panels) -> list[Section]:
         return []
     regions = all_regions()
     region_ids = [region.pk for region in regions]
-    per_region, _in_regions = region_figures(region_ids)
+    per_region, in_regions = region_figures(region_ids)
     national = national_figures()
     providers = provider_organisations_per_region(region_ids)
     columns: list[RegionColumn] = []
@@ -390,6 +390,8 @@ def _ministry_sections(panels) -> list[Section]:
         "capacity_types": capacity_types,
         "columns": columns,
         "providers_total": provider_organisations_total(),
+        # in the national total but in no region: no facility with a region or a matched municipality
+        "without_region": max(0, national.services - in_regions.services),
         "registry_import": last_import,
         "import_totals": import_totals(last_import),
     }
