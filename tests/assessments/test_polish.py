@@ -130,7 +130,7 @@ def test_ministry_overview_explains_services_without_region_and_empty_regions(db
     from qmss.registry.testing import make_service
     from qmss.testing.factories import make_org, make_region, make_user
 
-    with_services, empty = make_region("CZ010", "Hlavní město Praha"), make_region("CZ020", "Středočeský kraj")
+    with_services, _empty = make_region("CZ010", "Hlavní město Praha"), make_region("CZ020", "Středočeský kraj")
     ministry = make_org(OrganisationKind.MINISTRY, "Ministerstvo (test)", region=with_services)
     make_service(name="V Praze", facilities=[{"region": with_services}])
     make_service(name="Bez místa")
