@@ -156,3 +156,56 @@ def test_ministry_overview_has_no_footnote_when_every_service_lies_in_a_region(d
     client.force_login(make_user("ministr", org=ministry, role=Role.READER))
     body = client.get("/").content.decode()
     assert "data-without-region" not in body and "data-missing-region" not in body
+
+
+# --- 4. after "Add finding" back to the criterion; "Saved" in the row a plain save returns to ----------------------
+
+
+def _in_progress(world):
+    return make_assessment(world.provider, service=world.service, framework=world.framework, state=State.IN_PROGRESS)
+
+
+def _criterion(world, ref="2a"):
+    return world.framework.requirements.get(ref_id=ref)
+
+
+def _result_url(assessment, requirement):
+    return reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": requirement.pk})
+
+
+def test_add_finding_returns_to_the_criterion_page(world):
+    from qmss.assessments.models import Finding
+
+    assessment, criterion = _in_progress(world), _criterion(world)
+    client = world.client(world.provider_editor)
+    url = reverse("assessments:finding_add", kwargs={"assessment_pk": assessment.pk, "requirement_pk": criterion.pk})
+    response = client.post(url, {"kind": Finding.Kind.MINOR, "text": "Chybí záznam"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{_result_url(assessment, criterion)}#findings"
+    detail = assessment.get_absolute_url()
+    response = client.post(url, {"kind": Finding.Kind.MINOR, "text": "Další", "next": detail})
+    assert response["Location"] == f"{_result_url(assessment, criterion)}?next={detail.replace('/', '%2F')}#findings"
+    response = client.post(url, {"kind": Finding.Kind.MINOR, "text": "Zlá", "next": "https://evil.example/"})
+    assert "evil" not in response["Location"]
+
+
+def test_plain_save_shows_saved_in_the_row_it_returns_to_once(world):
+    assessment, criterion = _in_progress(world), _criterion(world)
+    client = world.client(world.provider_editor)
+    detail = assessment.get_absolute_url()
+    response = client.post(_result_url(assessment, criterion), {"value": "", "comment": "x", "next": detail})
+    assert response["Location"] == f"{detail}#criterion-{criterion.pk}"
+    body = client.get(detail).content.decode()
+    row = body.split(f'id="criterion-{criterion.pk}"')[1].split("</tr>")[0]
+    assert "data-saved" in row and body.count("data-saved") == 1
+    assert "data-saved" not in client.get(detail).content.decode()  # once
+
+
+def test_plain_save_to_the_entry_page_marks_the_row_saved(world):
+    assessment, criterion = _in_progress(world), _criterion(world)
+    client = world.client(world.provider_editor)
+    response = client.post(_result_url(assessment, criterion), {"value": "", "comment": "x"})
+    body = client.get(response["Location"].split("#")[0]).content.decode()
+    assert body.count("entry-row--saved") == 1
+    form = body.split(f'<form id="criterion-{criterion.pk}"')[1].split("</form>")[0]
+    assert "entry-row__saved" in form

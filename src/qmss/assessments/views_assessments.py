@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from qmss.assessments import actions, selectors
+from qmss.assessments import actions, selectors, views_entry
 from qmss.assessments import permissions as perms
 from qmss.assessments.forms import (
     AssessmentCreateForm,
@@ -110,6 +110,7 @@ def assessment_detail(request, assessment_pk: int):
         if assessment.service_id and (scope.is_superuser or perms.is_provider_member(scope, assessment))
         else "",
         **_score_context(assessment, report),
+        "saved_pk": views_entry.pop_saved(request, assessment),  # "Saved" in the row a criterion save returns to
     }
     return render(request, "assessments/detail.html", context)
 

@@ -68,6 +68,24 @@ def requested_next(request) -> str | None:
     return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
+SAVED_KEY = "assessments_saved_criterion"
+
+
+def remember_saved(request, assessment: Assessment, requirement: Requirement) -> None:
+    """Mark the criterion just saved, so the page the redirect anchors to shows "Saved" in its row (the message
+    at the top of the page is out of sight there)."""
+    request.session[SAVED_KEY] = [assessment.pk, requirement.pk]
+
+
+def pop_saved(request, assessment: Assessment) -> int | None:
+    """The pk of the criterion of ``assessment`` just saved (once), else None."""
+    value = request.session.get(SAVED_KEY)
+    if not value or value[0] != assessment.pk:
+        return None
+    del request.session[SAVED_KEY]
+    return value[1]
+
+
 def back_url(request, assessment: Assessment, requirement: Requirement) -> str:
     """Where the user goes after saving a criterion: the page they came from (a safe ``next``), else the entry
     page of the criterion's standard – anchored at the criterion either way."""
@@ -222,10 +240,12 @@ def _editable(request, assessment_pk: int):
 
 def _page(request, entry: Entry, standard: Requirement | None, bound: dict[int, ResultForm] | None = None):
     bound = bound or {}
+    saved_pk = pop_saved(request, entry.assessment)
     blocks = []
     for unit, criteria in entry.tree:
         if standard is None or unit.pk == standard.pk:
-            blocks.append(Block(unit, [make_row(entry, c, bound.get(c.pk)) for c in criteria]))
+            rows = [make_row(entry, c, bound.get(c.pk), saved=c.pk == saved_pk) for c in criteria]
+            blocks.append(Block(unit, rows))
     units = [unit for unit, _criteria in entry.tree]
     index = next((i for i, u in enumerate(units) if standard is not None and u.pk == standard.pk), None)
     context = {
@@ -281,6 +301,7 @@ def save_row(request, scope, assessment: Assessment, requirement: Requirement):
         if not saved:
             return _page(request, entry, standard, bound={requirement.pk: form})
         messages.success(request, _("The result of criterion %(ref)s has been saved.") % {"ref": requirement.ref_id})
+        remember_saved(request, assessment, requirement)
         return redirect(back_url(request, assessment, requirement))
     if saved:
         entry = load_entry(scope, assessment)

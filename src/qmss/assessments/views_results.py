@@ -113,6 +113,7 @@ def _after_save(request, assessment, requirement) -> str:
             )
             came_from = views_entry.requested_next(request)
             return f"{url}?{urlencode({'next': came_from})}" if came_from else url
+    views_entry.remember_saved(request, assessment, requirement)  # "Saved" in the row the redirect anchors to
     return views_entry.back_url(request, assessment, requirement)
 
 
@@ -131,12 +132,17 @@ def finding_add(request, assessment_pk: int, requirement_pk: int):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The finding has been added."))
-            return redirect(_back(assessment, requirement))
+            return redirect(f"{_criterion_url(request, assessment, requirement)}#findings")
     else:
         messages.error(request, _("The finding could not be added: fill in its kind and text."))
-    return redirect(
-        reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": requirement.pk})
-    )
+    return redirect(_criterion_url(request, assessment, requirement))
+
+
+def _criterion_url(request, assessment, requirement) -> str:
+    """The criterion page (where "Add finding" is), keeping where the user came from."""
+    url = reverse("assessments:result_edit", kwargs={"assessment_pk": assessment.pk, "requirement_pk": requirement.pk})
+    came_from = views_entry.requested_next(request)
+    return f"{url}?{urlencode({'next': came_from})}" if came_from else url
 
 
 def _finding(assessment, finding_pk: int) -> Finding:
