@@ -310,12 +310,12 @@ class EvidenceFilterForm(forms.Form):
 class AssessmentFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *Assessment.Kind.choices])
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *Assessment.State.choices])
-    service = forms.IntegerField(
-        label=_("Service (registry id)"),
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, services: list[tuple[int, str]] = (), **kwargs):
+        """``services``: ``(portal id, name)`` the user may filter by; ``?service=<portal id>`` stays the query."""
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", _("All services")), *services]
 
 
 class MoveFrameworkForm(forms.Form):

@@ -43,7 +43,7 @@ def latest_framework(urn: str = SQSS_URN) -> Framework | None:
 def provider_services(organisation: Organisation) -> QuerySet[Service]:
     """Registry services of a provider organisation through its VERIFIED link (none while unverified; the IČO
     field of the organisation grants nothing)."""
-    return linked_services(organisation).select_related("kind").order_by("name", "portal_id")
+    return linked_services(organisation).select_related("kind").order_by("name_sort", "portal_id")
 
 
 def services_of_providers(organisations: QuerySet[Organisation]) -> QuerySet[Service]:
@@ -51,7 +51,7 @@ def services_of_providers(organisations: QuerySet[Organisation]) -> QuerySet[Ser
     return (
         services_of_organisations(organisations.values_list("pk", flat=True))
         .select_related("kind", "provider")
-        .order_by("name", "portal_id")
+        .order_by("name_sort", "portal_id")
     )
 
 
@@ -74,7 +74,8 @@ def region_services(region_ids) -> QuerySet[Service]:
     """Services with a facility in one of the regions whose provider has joined QMSS."""
     in_region = Exists(Facility.objects.filter(service_id=OuterRef("pk"), region_id__in=region_ids))
     joined = Exists(ProviderLink.objects.filter(provider_id=OuterRef("provider_id")))
-    return Service.objects.filter(in_region, joined).select_related("provider", "kind").order_by("name", "portal_id")
+    services = Service.objects.filter(in_region, joined).select_related("provider", "kind")
+    return services.order_by("name_sort", "portal_id")
 
 
 def audit_bodies(region_ids=(), *, audited_organisation: Organisation | None = None) -> QuerySet[Organisation]:
@@ -158,6 +159,19 @@ class AssessmentFilters:
             service=_int("service"),
             organisation=_int("organisation"),
         )
+
+
+def filter_service_choices(scope: Scope) -> list[tuple[int, str]]:
+    """``(portal id, name)`` of the services the list can be filtered by, in Czech order: those of the user's
+    verified providers and those of the assessments the user may open."""
+    own = services_of_organisations(member_providers(scope).values_list("pk", flat=True))
+    assessed = visible_assessments(scope).filter(service__isnull=False).values("service_id")
+    rows = (
+        Service.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=assessed))
+        .order_by("name_sort", "portal_id")
+        .values_list("portal_id", "name")
+    )
+    return [(portal_id, name or str(portal_id)) for portal_id, name in rows]
 
 
 def assessment_list(scope: Scope, filters: AssessmentFilters | None = None) -> QuerySet[Assessment]:

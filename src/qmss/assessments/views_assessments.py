@@ -39,7 +39,7 @@ def error_text(exc: ValidationError) -> str:
 @login_required
 def assessment_list(request):
     scope = get_scope(request)
-    filter_form = AssessmentFilterForm(request.GET or None)
+    filter_form = AssessmentFilterForm(request.GET or None, services=selectors.filter_service_choices(scope))
     filters = selectors.AssessmentFilters.from_data(request.GET)
     page = paginate(request, selectors.assessment_list(scope, filters), per_page=selectors.PAGE_SIZE)
     context = {

@@ -239,7 +239,7 @@ def list_services(request, filters: Query[ServiceFilterIn]):
         selectors.filter_services(filters.to_filters())
         .select_related("provider", "kind")
         .annotate(is_active=selectors.is_active_annotation())
-        .order_by("name", "portal_id")
+        .order_by("name_sort", "portal_id")
     )
 
 

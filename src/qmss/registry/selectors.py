@@ -47,18 +47,18 @@ STATUS_ACTIVE, STATUS_ENDED, STATUS_ALL = "active", "ended", "all"
 STATUS_INACTIVE = "inactive"  # not registered on the day: ended or not yet valid (API active=false)
 MUNICIPALITIES_SHOWN = 3
 
-# sort key -> ORDER BY expressions (after "my region first")
+# sort key -> ORDER BY expressions (after "my region first"); names by their Czech sort keys (``name_sort``)
 SORTS = {
-    "name": (F("name").asc(), F("portal_id").asc()),
-    "-name": (F("name").desc(), F("portal_id").desc()),
-    "kind": (F("kind__order").asc(nulls_last=True), F("kind__name").asc(nulls_last=True), F("name").asc()),
-    "-kind": (F("kind__order").desc(nulls_last=True), F("kind__name").desc(nulls_last=True), F("name").asc()),
-    "provider": (F("provider__name").asc(), F("name").asc(), F("portal_id").asc()),
-    "-provider": (F("provider__name").desc(), F("name").asc(), F("portal_id").asc()),
-    "date_from": (F("date_from").asc(nulls_last=True), F("name").asc(), F("portal_id").asc()),
-    "-date_from": (F("date_from").desc(nulls_last=True), F("name").asc(), F("portal_id").asc()),
-    "capacity": (F("total_capacity").asc(nulls_last=True), F("name").asc(), F("portal_id").asc()),
-    "-capacity": (F("total_capacity").desc(nulls_last=True), F("name").asc(), F("portal_id").asc()),
+    "name": (F("name_sort").asc(), F("portal_id").asc()),
+    "-name": (F("name_sort").desc(), F("portal_id").desc()),
+    "kind": (F("kind__order").asc(nulls_last=True), F("kind__name").asc(nulls_last=True), F("name_sort").asc()),
+    "-kind": (F("kind__order").desc(nulls_last=True), F("kind__name").desc(nulls_last=True), F("name_sort").asc()),
+    "provider": (F("provider__name_sort").asc(), F("name_sort").asc(), F("portal_id").asc()),
+    "-provider": (F("provider__name_sort").desc(), F("name_sort").asc(), F("portal_id").asc()),
+    "date_from": (F("date_from").asc(nulls_last=True), F("name_sort").asc(), F("portal_id").asc()),
+    "-date_from": (F("date_from").desc(nulls_last=True), F("name_sort").asc(), F("portal_id").asc()),
+    "capacity": (F("total_capacity").asc(nulls_last=True), F("name_sort").asc(), F("portal_id").asc()),
+    "-capacity": (F("total_capacity").desc(nulls_last=True), F("name_sort").asc(), F("portal_id").asc()),
 }
 DEFAULT_SORT = "name"
 
@@ -377,7 +377,7 @@ def provider_services(provider: Provider, *, on: date | None = None) -> QuerySet
         .select_related("kind")
         .annotate(is_active=is_active_annotation(on), total_capacity=_total_capacity())
         .prefetch_related(*row_prefetches())
-        .order_by("-is_active", "name", "portal_id")
+        .order_by("-is_active", "name_sort", "portal_id")
     )
 
 
@@ -385,7 +385,7 @@ def provider_facilities(provider: Provider) -> QuerySet[Facility]:
     return (
         Facility.objects.filter(service__provider=provider)
         .select_related("service", "municipality")
-        .order_by("service__name", "service__portal_id", "position", "pk")
+        .order_by("service__name_sort", "service__portal_id", "position", "pk")
     )
 
 

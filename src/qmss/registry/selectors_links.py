@@ -205,7 +205,7 @@ def claim_candidates(text: str) -> list[Provider]:
             is_linked=Exists(ProviderLink.objects.filter(provider_id=OuterRef("pk"))),
             services_count=Count("services", distinct=True),
         )
-        .order_by("name", "ico")[:CLAIM_SEARCH_MAX]
+        .order_by("name_sort", "ico")[:CLAIM_SEARCH_MAX]
     )
 
 
@@ -218,7 +218,7 @@ def provider_facilities(provider: Provider) -> list[Facility]:
     return list(
         Facility.objects.filter(service__provider=provider)
         .select_related("service", "municipality", "region")
-        .order_by("service__name", "service__portal_id", "position", "pk")[:CLAIM_FACILITIES_SHOWN]
+        .order_by("service__name_sort", "service__portal_id", "position", "pk")[:CLAIM_FACILITIES_SHOWN]
     )
 
 
@@ -231,7 +231,7 @@ def provider_service_contacts(provider: Provider) -> list[tuple[Service, dict]]:
         "pk", "portal_id", "name", "kind_code", "emails", "phones", "websites"
     )
     rows = []
-    for service in services.order_by("name", "portal_id")[:CLAIM_FACILITIES_SHOWN]:
+    for service in services.order_by("name_sort", "portal_id")[:CLAIM_FACILITIES_SHOWN]:
         contacts = contacts_of(service)
         if any(contacts.values()):
             rows.append((service, contacts))

@@ -6,7 +6,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from qmss.registry import cache, models
-from qmss.registry.models import Provider
+from qmss.registry.models import Provider, Service
+from qmss.registry.models.registered import name_sort_key
 from qmss.territory import models as territory_models
 from qmss.territory.models import search_key
 
@@ -24,12 +25,20 @@ CATALOGUE_MODELS = (
 
 @receiver(pre_save, sender=Provider, dispatch_uid="registry-provider-search-name")
 def fill_provider_search_name(sender, instance: Provider, **kwargs) -> None:
-    """Keep ``search_name`` (lower case, no diacritics) in step with the name, for the registration check.
+    """Keep ``search_name`` (lower case, no diacritics, for the registration check) and ``name_sort`` (the Czech
+    sort key) in step with the name.
 
     ``bulk_create`` / ``bulk_update`` skip signals, and ``save(update_fields=[...])`` writes ``search_name`` only
     when it is listed; the selectors fall back to the name for rows whose ``search_name`` is empty.
     """
     instance.search_name = search_key(instance.name or "")
+    instance.name_sort = name_sort_key(instance.name)
+
+
+@receiver(pre_save, sender=Service, dispatch_uid="registry-service-name-sort")
+def fill_service_name_sort(sender, instance: Service, **kwargs) -> None:
+    """Keep ``name_sort`` (the Czech sort key) in step with the name; the registry import writes it itself."""
+    instance.name_sort = name_sort_key(instance.name)
 
 
 def _catalogue_data_changed(sender, using=None, **kwargs) -> None:

@@ -28,6 +28,7 @@ from qmss.registry.importer.normalise import canonical_json, fingerprint_of, nor
 from qmss.registry.importer.rows import Places, service_name, service_values, unmapped_refs, unresolved_places
 from qmss.registry.importer.write import BatchWriter, chunks
 from qmss.registry.models import Facility, Provider, RegistryChange, RegistryImport, Service
+from qmss.registry.models.registered import name_sort_key
 from qmss.territory.models import search_key
 
 BATCH_SIZE = 500
@@ -222,7 +223,8 @@ class Importer:
 
     def _provider(self, ico: str, pk: int | None = None) -> Provider:
         values = dict(zip(PROVIDER_FIELDS, self.provider_wanted[ico], strict=True))
-        return Provider(pk=pk, ico=ico, search_name=search_key(values["name"])[:500], **values)
+        name = values["name"]
+        return Provider(pk=pk, ico=ico, search_name=search_key(name)[:500], name_sort=name_sort_key(name), **values)
 
     def _write(self, new: list[Pending], old: list[Pending]) -> None:
         writer = self.writer
@@ -303,7 +305,9 @@ class Importer:
             if self.providers[ico][1] != wanted
         ]
         if stale:
-            Provider.objects.bulk_update(stale, [*PROVIDER_FIELDS, "search_name"], batch_size=BATCH_SIZE // 5)
+            Provider.objects.bulk_update(
+                stale, [*PROVIDER_FIELDS, "search_name", "name_sort"], batch_size=BATCH_SIZE // 5
+            )
         self.counts["providers_updated"] = len(stale)
 
     def _record_missing(self, missing: list[int]) -> None:

@@ -17,6 +17,7 @@ from qmss.registry.importer.normalise import (
     TARGET_GROUP_PREFIX,
     ref_code,
 )
+from qmss.registry.models.registered import name_sort_key
 from qmss.territory.models import Municipality, Region
 
 Place = tuple[int, int, Any, Any]  # municipality pk, region pk, latitude, longitude
@@ -129,7 +130,8 @@ def service_values(canonical: dict[str, Any], fingerprint: str, maps: CodeMaps, 
         "identifier": _text(canonical["identifikator"], 20),
         "kind_id": maps.resolve(canonical["druhSocialniSluzby"], KIND_PREFIX)[1],
         "kind_code": canonical["druhSocialniSluzby"][:100],
-        "name": service_name(canonical, maps),
+        "name": (name := service_name(canonical, maps)),
+        "name_sort": name_sort_key(name),
         "date_from": _day(canonical["datumPoskytovaniOd"]),
         "date_to": _day(canonical["datumPoskytovaniDo"]),
         "unmapped_codes": sorted(set(unmapped)),

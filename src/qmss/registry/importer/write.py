@@ -14,13 +14,13 @@ from qmss.registry.models import Capacity, Facility, RegistryChange, Service, Se
 
 QUERY_CHUNK = 500
 SERVICE_FIELDS = (
-    "portal_id", "registry_id", "identifier", "provider", "kind", "kind_code", "name", "date_from", "date_to",
-    "unmapped_codes", "emails", "phones", "websites", "snapshot", "fingerprint", "first_imported_at",
+    "portal_id", "registry_id", "identifier", "provider", "kind", "kind_code", "name", "name_sort", "date_from",
+    "date_to", "unmapped_codes", "emails", "phones", "websites", "snapshot", "fingerprint", "first_imported_at",
     "last_changed_at",
 )  # fmt: skip
 SERVICE_UPDATE_FIELDS = [
-    "registry_id", "identifier", "provider_id", "kind_id", "kind_code", "name", "date_from", "date_to",
-    "unmapped_codes", "emails", "phones", "websites", "snapshot", "fingerprint", "last_changed_at",
+    "registry_id", "identifier", "provider_id", "kind_id", "kind_code", "name", "name_sort", "date_from",
+    "date_to", "unmapped_codes", "emails", "phones", "websites", "snapshot", "fingerprint", "last_changed_at",
 ]  # fmt: skip
 CHANGE_FIELDS = ("registry_import", "service", "portal_id", "kind", "field", "old_value", "new_value")
 
@@ -57,9 +57,9 @@ class BatchWriter:
         for values, provider_id, snapshot in items:
             rows.append((
                 values["portal_id"], values["registry_id"], values["identifier"], provider_id, values["kind_id"],
-                values["kind_code"], values["name"], values["date_from"], values["date_to"], values["unmapped_codes"],
-                values["emails"], values["phones"], values["websites"], JsonText(snapshot), values["fingerprint"],
-                now, now,
+                values["kind_code"], values["name"], values["name_sort"], values["date_from"], values["date_to"],
+                values["unmapped_codes"], values["emails"], values["phones"], values["websites"], JsonText(snapshot),
+                values["fingerprint"], now, now,
             ))  # fmt: skip
         self.services.insert(rows)
         ids: dict[int, int] = {}
