@@ -209,3 +209,19 @@ def test_plain_save_to_the_entry_page_marks_the_row_saved(world):
     assert body.count("entry-row--saved") == 1
     form = body.split(f'<form id="criterion-{criterion.pk}"')[1].split("</form>")[0]
     assert "entry-row__saved" in form
+
+
+# --- 6. a published assessment's entry page says why it cannot be changed ---------------------------------------
+
+
+def test_entry_page_of_a_published_assessment_redirects_with_a_reason(world, tenant_b):
+    assessment = make_assessment(
+        world.provider, service=world.service, framework=world.framework, state=State.PUBLISHED
+    )
+    url = reverse("assessments:entry", kwargs={"assessment_pk": assessment.pk})
+    response = world.client(world.provider_editor).get(url, follow=True)
+    assert response.redirect_chain == [(assessment.get_absolute_url(), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["A published assessment can no longer be changed."]
+    # those who may not see the assessment learn nothing about it
+    outsider = world.client(tenant_b.user(OrganisationKind.PROVIDER, Role.ADMIN))
+    assert outsider.get(url).status_code == 404

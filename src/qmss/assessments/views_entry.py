@@ -29,6 +29,7 @@ from qmss.assessments import actions, selectors
 from qmss.assessments import permissions as perms
 from qmss.assessments.forms import ResultForm
 from qmss.assessments.models import Assessment, Result
+from qmss.assessments.permissions import PUBLISHED_STATES
 from qmss.core.scoping import get_scope
 from qmss.frameworks.models import Requirement
 
@@ -263,6 +264,10 @@ def _page(request, entry: Entry, standard: Requirement | None, bound: dict[int, 
 @login_required
 @require_safe
 def entry_page(request, assessment_pk: int):
+    published = selectors.get_assessment(get_scope(request), assessment_pk)  # 404 for those who may not see it
+    if published.state in PUBLISHED_STATES:  # an old link or bookmark: say why, not "access denied"
+        messages.info(request, _("A published assessment can no longer be changed."))
+        return redirect(published.get_absolute_url())
     scope, assessment = _editable(request, assessment_pk)
     entry = load_entry(scope, assessment)
     standard = None
