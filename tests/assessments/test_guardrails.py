@@ -443,3 +443,14 @@ def test_nothing_assessed_never_reads_zero_of_zero_points(world):
     assert data.score_text == nothing
     assert nothing in pdf and "( %)" not in pdf and "0 z 0" not in pdf and "0 / 0" not in pdf
     assert nothing in xlsx
+
+
+def test_publish_confirmation_says_who_newly_sees_the_results(world):
+    """The provider publishing its own self-assessment is not told that "the provider" will see it."""
+    own = make_assessment(world.provider, kind=Kind.SELF, service=world.service, framework=world.framework)
+    own.state = State.IN_PROGRESS
+    own.save()
+    text = page_text(world.client(world.provider_admin).get(url("publish", own)))
+    assert "uvidí je krajský úřad" in text and "poskytovatel i krajský úřad" not in text
+    audit = review_audit(world, assessed=8)
+    assert "poskytovatel i krajský úřad" in page_text(world.client(world.auditor).get(url("publish", audit)))

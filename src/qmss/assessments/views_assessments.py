@@ -258,7 +258,12 @@ def _transition_context(assessment: Assessment, found, form, *, send_back: bool)
         warning, label, style = "", _("Send back for rework"), "danger"
     else:
         title = _("Publish “%(title)s”?") % {"title": assessment.title}
-        intro = _("Once published, the results are frozen and visible to the provider and to the regional authority.")
+        if assessment.kind == Assessment.Kind.SELF:  # the provider publishes its own: the region is who newly sees it
+            intro = _("Once published, the results are frozen and visible to the regional authority.")
+        else:
+            intro = _(
+                "Once published, the results are frozen and visible to the provider and to the regional authority."
+            )
         label, style = _("Publish"), "primary"
         if found.complete:
             warning = ""
