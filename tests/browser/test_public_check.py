@@ -73,4 +73,3 @@ def test_public_check_works_without_javascript(browser, server_url, home):
         expect(page.locator("#check-results li.check-result h3").first).to_have_text(HOME)
     finally:
         context.close()
-

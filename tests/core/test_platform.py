@@ -99,7 +99,12 @@ def test_dashboard_query_budget_constant_in_memberships(tenant_a):
     assert_constant_queries(
         # small=3: a region, a provider and an audit body from the start, so that both sizes ask every app's
         # sections (each kind's sections are a constant number of queries, asked once that kind has a panel)
-        lambda: client.get("/"), grow, count=Membership.objects.filter(user=user), small=3, large=6, max_queries=30
+        lambda: client.get("/"),
+        grow,
+        count=Membership.objects.filter(user=user),
+        small=3,
+        large=6,
+        max_queries=30,
     )
 
 
