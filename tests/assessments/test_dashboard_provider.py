@@ -413,3 +413,13 @@ def test_start_a_self_assessment_preselects_the_services_own_provider(world):
     organisations = re.search(r'<select name="organisation".*?</select>', body, re.S).group(0)
     assert f'<option value="{world.provider.pk}" selected>' in organisations
     assert f'<option value="{first.pk}" selected>' not in organisations
+
+
+def test_new_assessment_form_cancels_back_to_the_service_and_marks_its_fields(world):
+    editor = world.provider_admin
+    body = world.client(editor).get(reverse("assessments:create") + f"?service={world.service.portal_id}").content
+    body = body.decode()
+    assert re.search(rf'<a href="{re.escape(_workspace(world.service))}">[^<]+</a></div>', body)
+    assert 'data-field="inspection_type"' in body and "js/assessment-create.js" in body
+    plain = world.client(editor).get(reverse("assessments:create")).content.decode()
+    assert re.search(rf'<a href="{re.escape(reverse("assessments:list"))}">[^<]+</a></div>', plain)

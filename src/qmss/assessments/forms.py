@@ -55,9 +55,15 @@ class AssessmentCreateForm(forms.Form):
         required=False,
         help_text=_("Only for an inspection record."),
     )
-    visit_date = forms.DateField(label=_("Date of the visit"), required=False, widget=DATE_WIDGET)
-    inspection_authority = forms.CharField(label=_("Inspecting authority"), max_length=300, required=False)
-    inspection_team = forms.CharField(label=_("Inspection team"), required=False, widget=TEXTAREA)
+    visit_date = forms.DateField(
+        label=_("Date of the visit"), required=False, widget=DATE_WIDGET, help_text=_("Only for an inspection record.")
+    )
+    inspection_authority = forms.CharField(
+        label=_("Inspecting authority"), max_length=300, required=False, help_text=_("Only for an inspection record.")
+    )
+    inspection_team = forms.CharField(
+        label=_("Inspection team"), required=False, widget=TEXTAREA, help_text=_("Only for an inspection record.")
+    )
 
     def __init__(self, *args, organisations, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,7 +81,11 @@ def assessment_create(request):
         else:
             messages.success(request, _("The assessment has been created."))
             return redirect(assessment)
-    return render(request, "assessments/create.html", {"form": form})
+    service = initial.get("service")
+    cancel_url = (  # back where the user came from: the service's overview, else the list
+        reverse("assessments:service_workspace", args=[service.portal_id]) if service else reverse("assessments:list")
+    )
+    return render(request, "assessments/create.html", {"form": form, "cancel_url": cancel_url})
 
 
 @login_required
