@@ -7,6 +7,7 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from qmss.assessments.dashboard_region import region_columns
 from qmss.assessments.models import Assessment
@@ -221,7 +222,9 @@ def test_entry_page_of_a_published_assessment_redirects_with_a_reason(world, ten
     url = reverse("assessments:entry", kwargs={"assessment_pk": assessment.pk})
     response = world.client(world.provider_editor).get(url, follow=True)
     assert response.redirect_chain == [(assessment.get_absolute_url(), 302)]
-    assert [str(m) for m in response.context["messages"]] == ["A published assessment can no longer be changed."]
+    assert [str(m) for m in response.context["messages"]] == [
+        gettext("A published assessment can no longer be changed.")
+    ]
     # those who may not see the assessment learn nothing about it
     outsider = world.client(tenant_b.user(OrganisationKind.PROVIDER, Role.ADMIN))
     assert outsider.get(url).status_code == 404
