@@ -188,6 +188,10 @@ def test_add_finding_returns_to_the_criterion_page(world):
     assert response["Location"] == f"{_result_url(assessment, criterion)}?next={detail.replace('/', '%2F')}#findings"
     response = client.post(url, {"kind": Finding.Kind.MINOR, "text": "Zlá", "next": "https://evil.example/"})
     assert "evil" not in response["Location"]
+    # the inline form of the assessment page returns to that page's row
+    response = client.post(url, {"kind": Finding.Kind.MINOR, "text": "Z řádku", "from": "assessment"})
+    assert response["Location"] == f"{detail}#criterion-{criterion.pk}"
+    assert 'name="from" value="assessment"' in client.get(detail).content.decode()
 
 
 def test_plain_save_shows_saved_in_the_row_it_returns_to_once(world):

@@ -132,9 +132,12 @@ def finding_add(request, assessment_pk: int, requirement_pk: int):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The finding has been added."))
-            return redirect(f"{_criterion_url(request, assessment, requirement)}#findings")
+            if request.POST.get("from") != "assessment":
+                return redirect(f"{_criterion_url(request, assessment, requirement)}#findings")
     else:
         messages.error(request, _("The finding could not be added: fill in its kind and text."))
+    if request.POST.get("from") == "assessment":  # the inline form of the assessment page: back to its row
+        return redirect(f"{assessment.get_absolute_url()}#criterion-{requirement.pk}")
     return redirect(_criterion_url(request, assessment, requirement))
 
 
