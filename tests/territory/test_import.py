@@ -240,3 +240,40 @@ def test_missing_file_is_named(real_territory, copy_sources):
     error = _import_fails(directory)
     assert "kraje_kodovnik.json" in str(error)
     assert snapshot() == before
+
+
+# --- an unchanged re-import is not parsed again --------------------------------------------------------------
+
+
+def test_unchanged_files_are_not_parsed_again(real_territory, data_dir, monkeypatch):
+    import qmss.territory.importer as importer
+
+    assert real_territory.fingerprint
+    monkeypatch.setattr(importer, "read_sources", lambda *_: pytest.fail("unchanged files were parsed again"))
+    run = import_territory(data_dir)
+    assert run.counts["unchanged_files"] is True
+    assert (run.counts["created"], run.counts["updated"]) == (0, 0)
+    assert run.counts["municipalities"] == real_territory.counts["municipalities"]
+    assert run.fingerprint == real_territory.fingerprint
+
+
+def test_force_and_changed_files_import_for_real(real_territory, data_dir, copy_sources):
+    forced = import_territory(data_dir, force=True)
+    assert "unchanged_files" not in forced.counts and forced.counts["updated"] == 0
+    directory = copy_sources()
+    path = directory / POPULATION_CSV
+    text = path.read_text(encoding="utf-8")
+    old_line = next(line for line in text.splitlines() if line.startswith("2024,CZ0724,500011,"))
+    fields = old_line.split(",")
+    fields[4] = "1901"
+    path.write_text(text.replace(old_line, ",".join(fields)), encoding="utf-8")
+    changed = import_territory(directory)
+    assert "unchanged_files" not in changed.counts and changed.counts["updated"] == 1
+    assert changed.fingerprint != forced.fingerprint
+
+
+def test_a_database_that_lost_rows_is_imported_for_real(real_territory, data_dir):
+    Municipality.objects.filter(code="500011").delete()
+    run = import_territory(data_dir)
+    assert "unchanged_files" not in run.counts and run.counts["created"] >= 1
+    assert Municipality.objects.filter(code="500011").exists()

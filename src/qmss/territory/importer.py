@@ -3,7 +3,9 @@
 ``import_territory(data_dir)`` first reads and validates every file (:mod:`qmss.territory.sources`), then
 writes in ONE transaction: an idempotent upsert keyed by codes. New rows are created, changed rows updated,
 unchanged rows left alone; rows that are no longer in the source are kept (organisations may reference them)
-and only counted as "stale". A second import of the same data writes no row changes.
+and only counted as "stale". A second import of the same data writes no row changes – and when the source files
+are byte for byte those of the last import (same fingerprint) and the database still holds what it loaded, the
+files are not even parsed again (``force=True`` re-reads and re-checks them all).
 """
 
 from __future__ import annotations
@@ -17,17 +19,45 @@ from django.db import models, transaction
 
 from qmss.territory.models import District, Municipality, Orp, Population, Region, TerritoryImport
 from qmss.territory.readers import TerritoryImportError
-from qmss.territory.sources import TerritorySource, read_sources
+from qmss.territory.sources import TerritorySource, read_sources, source_fingerprint
 
 __all__ = ["TerritoryImportError", "import_territory", "write_territory"]
 
 BATCH_SIZE = 1000
 
 
-def import_territory(data_dir: Path, *, user=None) -> TerritoryImport:
+def import_territory(data_dir: Path, *, user=None, force: bool = False) -> TerritoryImport:
     """Import the territory from ``data_dir``; on bad input raise TerritoryImportError and write nothing."""
+    fingerprint = source_fingerprint(Path(data_dir))
+    if fingerprint and not force:
+        unchanged = _unchanged_import(fingerprint, source_label=str(data_dir), user=user)
+        if unchanged is not None:
+            return unchanged
     source = read_sources(Path(data_dir))
-    return write_territory(source, source_label=str(data_dir), user=user)
+    return write_territory(source, source_label=str(data_dir), user=user, fingerprint=fingerprint or "")
+
+
+def _unchanged_import(fingerprint: str, *, source_label: str, user) -> TerritoryImport | None:
+    """The record of a re-import of the same files, when the last import loaded exactly these files and the
+    database still holds as many regions, ORPs and municipalities as it loaded; None when a real import is due."""
+    last = TerritoryImport.objects.filter(is_synthetic=False).order_by("-started_at", "-pk").first()
+    if last is None or last.fingerprint != fingerprint:
+        return None
+    held = {
+        "regions": Region.objects.count(),
+        "orps": Orp.objects.count(),
+        "municipalities": Municipality.objects.count(),
+    }
+    if any(last.counts.get(name) != count for name, count in held.items()):
+        return None
+    counts = {name: last.counts.get(name) for name in ("regions", "districts", "orps", "municipalities")}
+    counts["population_rows"] = last.counts.get("population_rows")
+    counts.update(created=0, updated=0, stale=last.counts.get("stale", 0), unchanged_files=True)
+    counts["changes"] = {
+        name: {"created": 0, "updated": 0, "stale": change.get("stale", 0)}
+        for name, change in (last.counts.get("changes") or {}).items()
+    }
+    return TerritoryImport.objects.create(source=source_label[:500], user=user, counts=counts, fingerprint=fingerprint)
 
 
 def _sync(
@@ -76,7 +106,7 @@ def _fields(rows: dict[Hashable, dict[str, Any]]) -> list[str]:
 
 
 def write_territory(
-    source: TerritorySource, *, source_label: str, user=None, is_synthetic: bool = False
+    source: TerritorySource, *, source_label: str, user=None, is_synthetic: bool = False, fingerprint: str = ""
 ) -> TerritoryImport:
     """Upsert a validated :class:`TerritorySource` in one transaction and record a TerritoryImport."""
     changes: dict[str, dict[str, int]] = {}
@@ -120,5 +150,5 @@ def write_territory(
             counts[total] = sum(change[total] for change in changes.values())
         counts["changes"] = changes
         return TerritoryImport.objects.create(
-            source=source_label[:500], is_synthetic=is_synthetic, user=user, counts=counts
+            source=source_label[:500], is_synthetic=is_synthetic, user=user, counts=counts, fingerprint=fingerprint
         )

@@ -173,6 +173,8 @@ class TerritoryImport(models.Model):
         related_name="+",
     )
     counts = models.JSONField(_("counts"), default=dict)
+    # SHA-256 of the importer's rules version and every source file; an unchanged re-import is skipped
+    fingerprint = models.CharField(_("fingerprint of the source files"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("territory import")

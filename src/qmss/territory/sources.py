@@ -7,6 +7,7 @@ The directory has the layout of the shared open-data folder (one subfolder per d
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -283,6 +284,27 @@ def _read_population(data_dir: Path, source: TerritorySource, age_bands: dict[st
         figure["age_15_plus"] = bands["age_15_plus"]
         figure["age_15_64"] = bands["age_15_64"]
         figure["age_65_plus"] = bands["age_65_plus"]
+
+
+#: Raise when the importer reads or checks the sources differently, so that a re-import of unchanged files
+#: is not skipped after such a change.
+READER_VERSION = "1"
+
+
+def source_fingerprint(data_dir: Path) -> str | None:
+    """SHA-256 over the reader version and every source file (path and bytes); None when a file is missing
+    (the full import then names it)."""
+    digest = hashlib.sha256(f"territory-reader-{READER_VERSION}".encode())
+    for name in SOURCE_FILES:
+        path = Path(data_dir) / name
+        if not path.is_file():
+            return None
+        digest.update(name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def read_sources(data_dir: Path) -> TerritorySource:

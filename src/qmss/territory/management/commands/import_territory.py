@@ -19,6 +19,10 @@ class Command(BaseCommand):
             help="Složka s daty (struktura jako sdílená složka dat); výchozí je nastavení QMSS_DATA_DIR.",
         )  # fmt: skip
         parser.add_argument(
+            "--force", action="store_true",
+            help="Znovu načíst a zkontrolovat všechny soubory, i když se od posledního nahrání nezměnily.",
+        )  # fmt: skip
+        parser.add_argument(
             "--synthetic", action="store_true",
             help="Místo skutečných dat vytvořit syntetické ukázkové území (jasně označené).",
         )  # fmt: skip
@@ -40,10 +44,14 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"Nahrávám území ze složky {data_dir} …")
             try:
-                run = import_territory(Path(data_dir))
+                run = import_territory(Path(data_dir), force=options["force"])
             except TerritoryImportError as exc:
                 raise CommandError(str(exc)) from exc
         counts = run.counts
+        if counts.get("unchanged_files"):
+            self.stdout.write(
+                "Zdrojové soubory jsou stejné jako při posledním nahrání; nic se nemění (--force je načte znovu)."
+            )
         rows = [
             ("Kraje", counts.get("regions", 0)),
             ("Okresy", counts.get("districts", 0)),
