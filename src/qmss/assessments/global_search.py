@@ -10,17 +10,15 @@ from django.utils.translation import gettext as _
 
 from qmss.assessments import selectors
 from qmss.core.scoping import Scope
-from qmss.core.search import SearchGroup, SearchItem, SearchQuery, in_order, match_ids
+from qmss.core.search import SearchGroup, SearchItem, SearchQuery, top_matches
 
 
 def assessments(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchGroup]:
     if not scope.is_authenticated:
         return []
     visible = selectors.visible_assessments(scope)
-    ids = match_ids(query, visible, "title", "service__name", "organisation__name")
-    shown = in_order(
-        visible.filter(pk__in=ids[:limit]).select_related("organisation", "service"),
-        ids[:limit],
+    total, shown = top_matches(
+        query, visible, ("title", "service__name", "organisation__name"), limit, related=("organisation", "service")
     )
     items = []
     for assessment in shown:
@@ -35,4 +33,4 @@ def assessments(request, scope: Scope, query: SearchQuery, limit: int) -> list[S
                 badge=str(assessment.get_state_display()),
             )
         )
-    return [SearchGroup(key="assessments", title=_("Assessments"), items=items, total=len(ids), order=40)]
+    return [SearchGroup(key="assessments", title=_("Assessments"), items=items, total=total, order=40)]

@@ -6,15 +6,14 @@ from django.utils.translation import gettext as _
 
 from qmss.core import selectors
 from qmss.core.scoping import Scope
-from qmss.core.search import SearchGroup, SearchItem, SearchQuery, in_order, match_ids
+from qmss.core.search import SearchGroup, SearchItem, SearchQuery, top_matches
 
 
 def organisations(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchGroup]:
     if not scope.is_authenticated:
         return []
     visible = selectors.visible_organisations(scope)
-    ids = match_ids(query, visible, "name", "ico")
-    shown = in_order(visible.filter(pk__in=ids[:limit]), ids[:limit])
+    total, shown = top_matches(query, visible, ("name", "ico"), limit)
     items = [
         SearchItem(
             title=org.name,
@@ -25,4 +24,4 @@ def organisations(request, scope: Scope, query: SearchQuery, limit: int) -> list
         )
         for org in shown
     ]
-    return [SearchGroup(key="organisations", title=_("Organisations"), items=items, total=len(ids), order=30)]
+    return [SearchGroup(key="organisations", title=_("Organisations"), items=items, total=total, order=30)]

@@ -149,6 +149,19 @@ def in_order(objects: Iterable[T], ids: Sequence[Any]) -> list[T]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
+def top_matches(
+    query: SearchQuery, qs, fields: Sequence[str], limit: int, *, related: Sequence[str] = ()
+) -> tuple[int, list]:
+    """How many rows of ``qs`` (already scoped!) match, and the best ``limit`` of them, best first – two queries.
+    ``fields`` as for :func:`match_ids` (the name first); ``related`` is passed to ``select_related``."""
+    ids = match_ids(query, qs, *fields)
+    chosen = ids[:limit]
+    rows = qs.filter(pk__in=chosen)
+    if related:  # an empty select_related() would follow every non-null key instead of keeping qs's own
+        rows = rows.select_related(*related)
+    return len(ids), in_order(rows, chosen)
+
+
 def search(request: HttpRequest, scope: Scope, query: SearchQuery, *, limit: int = GROUP_LIMIT) -> list[SearchGroup]:
     """Every app's groups for a valid query, in their order; groups without a match are left out."""
     if not query.is_valid:
@@ -170,6 +183,7 @@ __all__ = [
     "SearchQuery",
     "in_order",
     "match_ids",
+    "top_matches",
     "normalise",
     "rank",
     "score",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from qmss.core.formatting import format_date
 from qmss.core.scoping import Scope
-from qmss.core.search import SearchGroup, SearchItem, SearchQuery, in_order, match_ids
+from qmss.core.search import SearchGroup, SearchItem, SearchQuery, top_matches
 from qmss.improvement import selectors
 
 
@@ -16,10 +16,8 @@ def plans(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchG
     if not scope.is_authenticated:
         return []
     visible = selectors.visible_plans(scope)
-    ids = match_ids(query, visible, "title", "service__name", "organisation__name")
-    shown = in_order(
-        visible.filter(pk__in=ids[:limit]).select_related("organisation", "service"),
-        ids[:limit],
+    total, shown = top_matches(
+        query, visible, ("title", "service__name", "organisation__name"), limit, related=("organisation", "service")
     )
     items = []
     for plan in shown:
@@ -35,4 +33,4 @@ def plans(request, scope: Scope, query: SearchQuery, limit: int) -> list[SearchG
                 badge=str(plan.get_state_display()),
             )
         )
-    return [SearchGroup(key="plans", title=_("Development plans"), items=items, total=len(ids), order=50)]
+    return [SearchGroup(key="plans", title=_("Development plans"), items=items, total=total, order=50)]
