@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "qmss.registry",
     "qmss.frameworks",
     "qmss.assessments",
+    "qmss.needs",
     "qmss.improvement",
     "qmss.setup",
 ]

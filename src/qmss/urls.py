@@ -21,6 +21,7 @@ urlpatterns = [
     path("overeni-registrace/", include("qmss.registry.urls_public")),
     path("hodnoceni/", include("qmss.assessments.urls")),
     path("rozvoj/", include("qmss.improvement.urls")),
+    path("potreby/", include("qmss.needs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
