@@ -160,6 +160,33 @@ OWNER_POST_SKIPPED = {
     "registr/importy/novy/": "starting an import runs it (a registry file or the network); tests/registry cover it",
 }
 
+
+def _merge_needs_tables() -> None:
+    """The needs app's parts keep their routes' entries in tests/url_matrix/needs_<part>.py (optional dicts
+    PUBLIC, NO_SECRET, POST_ONLY, SUPERUSER_ONLY, OWNER_POST_SKIPPED with the shapes above)."""
+    import importlib
+
+    from tests.url_matrix.world import NEEDS_PARTS
+
+    tables = {
+        "PUBLIC": PUBLIC,
+        "NO_SECRET": NO_SECRET,
+        "POST_ONLY": POST_ONLY,
+        "SUPERUSER_ONLY": SUPERUSER_ONLY,
+        "OWNER_POST_SKIPPED": OWNER_POST_SKIPPED,
+    }
+    for part in NEEDS_PARTS:
+        try:
+            module = importlib.import_module(f"tests.url_matrix.needs_{part}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.url_matrix.needs_{part}":
+                raise
+            continue
+        for name, table in tables.items():
+            table.update(getattr(module, name, {}))
+
+
+_merge_needs_tables()
 TABLES = {"PUBLIC": PUBLIC, "NO_SECRET": NO_SECRET, "POST_ONLY": POST_ONLY, "SUPERUSER_ONLY": SUPERUSER_ONLY}
 
 # Public routes show the same public data to every logged-in user: their query strings are tried by anonymous and

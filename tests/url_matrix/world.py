@@ -121,7 +121,29 @@ def _tenant_objects(tenant: Tenant) -> dict[str, object]:
     from qmss.assessments.testing import matrix_kwargs as assessment_matrix_kwargs
     from qmss.improvement.testing import matrix_kwargs as improvement_matrix_kwargs
 
-    return {**assessment_matrix_kwargs(tenant), **improvement_matrix_kwargs(tenant)}
+    kwargs = {**assessment_matrix_kwargs(tenant), **improvement_matrix_kwargs(tenant)}
+    for part in needs_parts():  # the needs app's parts: qmss.needs.testing_<part>.matrix_kwargs
+        kwargs.update(part.matrix_kwargs(tenant))
+    return kwargs
+
+
+NEEDS_PARTS = ("taxonomy", "cards", "service_cards", "rounds", "xlsx", "indicators", "dashboard")
+
+
+def needs_parts() -> list:
+    """The needs app's matrix builders, one module per part (``qmss.needs.testing_<part>``) when it exists;
+    each has ``matrix_kwargs(tenant) -> dict`` (URL values of tenant A's objects, names carrying A's secrets) and
+    optionally ``FILTER_VALUES: dict[str, str]`` (query parameter -> key of matrix_kwargs whose id it takes)."""
+    import importlib
+
+    modules = []
+    for part in NEEDS_PARTS:
+        try:
+            modules.append(importlib.import_module(f"qmss.needs.testing_{part}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qmss.needs.testing_{part}":
+                raise
+    return modules
 
 
 def build_world() -> MatrixWorld:
@@ -227,6 +249,9 @@ def build_world() -> MatrixWorld:
         "kpi": [a_kwargs["kpi_pk"]],
         "q": [provider_org.ico],
     }
+    for part in needs_parts():
+        for parameter, key in getattr(part, "FILTER_VALUES", {}).items():
+            filter_values.setdefault(parameter, []).append(a_kwargs[key])
     route_values = {
         "hodnoceni/<int:assessment_pk>/auditor/": {"assessment_pk": draft_audit.pk},
         "hodnoceni/<int:assessment_pk>/zverejnit/": {"assessment_pk": review_audit.pk},

@@ -9,6 +9,7 @@ urlpatterns = [
     path("karty-druhu/", include("qmss.needs.urls_cards")),
     path("karty-sluzeb/", include("qmss.needs.urls_service_cards")),
     path("sber/", include("qmss.needs.urls_rounds")),
+    path("sber/", include("qmss.needs.urls_xlsx")),
     path("ukazatele/", include("qmss.needs.urls_indicators")),
     path("vyhodnoceni/", include("qmss.needs.urls_dashboard")),
 ]
