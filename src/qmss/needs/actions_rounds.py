@@ -18,11 +18,22 @@ from django.utils.translation import gettext as _
 
 from qmss.core import audit
 from qmss.core.formatting import format_number
+from qmss.core.models import Organisation
+from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope
+from qmss.core.validation import validate_date_range
+from qmss.needs import validation
 from qmss.needs.error_codes import NeedsErrorCode as Code
-from qmss.needs.layout import TOTAL, ElementSpec, applies, form_layout
-from qmss.needs.models import Submission, SubmissionValue
-from qmss.needs.selectors_rounds import can_fill, is_provider_member
+from qmss.needs.layout import TOTAL, ElementSpec, applies, form_layout, prefill_many
+from qmss.needs.models import CollectionRound, Submission, SubmissionComment, SubmissionValue
+from qmss.needs.selectors_rounds import (
+    can_fill,
+    can_manage_round,
+    is_provider_member,
+    registry_facts,
+    round_services,
+    submission_values,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -115,7 +126,7 @@ def save_values(
     """
     scope = Scope.for_user(user)
     submission = Submission.objects.select_for_update().select_related("round", "service").get(pk=submission.pk)
-    if not (scope.is_superuser or is_provider_member(scope, submission, "edit")):
+    if not (scope.is_superuser or is_provider_member(scope, submission, Perm.EDIT)):
         raise PermissionDenied
     if not can_fill(scope, submission):
         raise ValidationError(
@@ -185,4 +196,295 @@ def store_prefill(submission: Submission, prefill: Mapping[Cell, Decimal]) -> No
         SubmissionValue(submission=submission, element_id=ids[code], category=category, value=value)
         for (code, category), value in prefill.items()
         if code in ids
+    )
+
+
+# --- rounds -------------------------------------------------------------------------------------------------------
+
+ROUND_FIELDS = ("name", "period_start", "period_end", "deadline", "instructions", "reminder_days")
+SCOPE_FIELDS = ("kind_codes", "form_keys", "orp_codes")
+
+
+def _current_versions():
+    """The newest published collection template and needs taxonomy (H1's library when present)."""
+    from qmss.needs.models import CollectionTemplate, Taxonomy
+
+    try:
+        from qmss.needs.library import current_taxonomy, current_template
+
+        template, taxonomy = current_template(), current_taxonomy()
+    except ImportError:  # pragma: no cover - until the library module lands
+        template = CollectionTemplate.objects.filter(published_at__isnull=False).order_by("-version").first()
+        taxonomy = Taxonomy.objects.filter(published_at__isnull=False).order_by("-version").first()
+    if template is None:
+        raise ValidationError(_("No collection form template has been published yet."), code=Code.NO_TEMPLATE.value)
+    if taxonomy is None:
+        raise ValidationError(_("No needs taxonomy has been published yet."), code=Code.NO_TAXONOMY.value)
+    return template, taxonomy
+
+
+def _check_dates(period_start, period_end, deadline) -> None:
+    validate_date_range(period_start, period_end)
+    if deadline < period_start:
+        raise ValidationError(
+            {
+                "deadline": ValidationError(
+                    _("The deadline cannot be before the start of the period."), code="date_range"
+                )
+            }
+        )
+
+
+@audit.action
+def create_round(
+    *,
+    user: AbstractBaseUser,
+    organisation: Organisation,
+    name: str,
+    period_start,
+    period_end,
+    deadline,
+    instructions: str = "",
+    reminder_days: int = 7,
+    kind_codes: list[str] | tuple = (),
+    form_keys: list[str] | tuple = (),
+    orp_codes: list[str] | tuple = (),
+) -> CollectionRound:
+    """A round in preparation of a regional authority for its region, on the current template and taxonomy."""
+    scope = Scope.for_user(user)
+    if organisation.kind != OrganisationKind.REGION or organisation.region_id is None:
+        raise PermissionDenied
+    if not scope.has_perm(Perm.EDIT, organisation.pk):
+        raise PermissionDenied
+    _check_dates(period_start, period_end, deadline)
+    template, taxonomy = _current_versions()
+    return CollectionRound.objects.create(
+        organisation=organisation,
+        region_id=organisation.region_id,
+        name=name,
+        period_start=period_start,
+        period_end=period_end,
+        deadline=deadline,
+        instructions=instructions,
+        reminder_days=reminder_days,
+        kind_codes=sorted(kind_codes),
+        form_keys=sorted(form_keys),
+        orp_codes=sorted(str(code) for code in orp_codes),
+        template=template,
+        taxonomy=taxonomy,
+        created_by=user,
+    )
+
+
+def _require_manager(user, round: CollectionRound) -> Scope:
+    scope = Scope.for_user(user)
+    if not can_manage_round(scope, round):
+        raise PermissionDenied
+    return scope
+
+
+@audit.action
+def update_round(
+    *,
+    user: AbstractBaseUser,
+    round: CollectionRound,
+    name: str,
+    period_start,
+    period_end,
+    deadline,
+    instructions: str = "",
+    reminder_days: int = 7,
+    kind_codes: list[str] | tuple = (),
+    form_keys: list[str] | tuple = (),
+    orp_codes: list[str] | tuple = (),
+) -> CollectionRound:
+    """Change a round: everything while in preparation; once open only the name, deadline, instructions and
+    reminder days (the period and scope made the submissions); a closed round is not changed."""
+    _require_manager(user, round)
+    round = CollectionRound.objects.select_for_update().get(pk=round.pk)
+    if round.state == CollectionRound.State.CLOSED:
+        raise ValidationError(_("A closed round cannot be changed."), code=Code.INVALID_STATE.value)
+    if round.state == CollectionRound.State.OPEN:
+        changed_scope = (
+            period_start != round.period_start
+            or period_end != round.period_end
+            or sorted(kind_codes) != sorted(round.kind_codes)
+            or sorted(form_keys) != sorted(round.form_keys)
+            or sorted(str(c) for c in orp_codes) != sorted(str(c) for c in round.orp_codes)
+        )
+        if changed_scope:
+            raise ValidationError(
+                _("The period and the services in scope of an open round cannot be changed."),
+                code=Code.INVALID_STATE.value,
+            )
+    _check_dates(period_start, period_end, deadline)
+    round.name, round.deadline, round.instructions, round.reminder_days = name, deadline, instructions, reminder_days
+    round.period_start, round.period_end = period_start, period_end
+    round.kind_codes, round.form_keys = sorted(kind_codes), sorted(form_keys)
+    round.orp_codes = sorted(str(code) for code in orp_codes)
+    round.save()
+    return round
+
+
+@audit.action
+def open_round(*, user: AbstractBaseUser, round: CollectionRound) -> int:
+    """Open a round in preparation: one submission per service in scope, with the registry facts snapshot and the
+    pre-filled cells. Returns the number of submissions."""
+    _require_manager(user, round)
+    round = CollectionRound.objects.select_for_update().get(pk=round.pk)
+    if round.state != CollectionRound.State.DRAFT:
+        raise ValidationError(_("Only a round in preparation can be opened."), code=Code.INVALID_STATE.value)
+    services = list(round_services(round))
+    if not services:
+        raise ValidationError(_("No service is in the scope of the round."), code=Code.NOT_IN_SCOPE.value)
+    facts = registry_facts(services)
+    submissions = Submission.objects.bulk_create(
+        Submission(round=round, service=service, registry_facts=facts[service.pk]) for service in services
+    )
+    submissions = list(Submission.objects.filter(round=round).select_related("round"))
+    for submission in submissions:
+        submission.round = round
+    layout = form_layout(round)
+    ids = {spec.code: spec.element_id for spec in layout.elements}
+    rows = [
+        SubmissionValue(submission_id=pk, element_id=ids[code], category=category, value=value)
+        for pk, cells in prefill_many(submissions).items()
+        for (code, category), value in cells.items()
+    ]
+    SubmissionValue.objects.bulk_create(rows, batch_size=2000)
+    round.state = CollectionRound.State.OPEN
+    round.opened_at = timezone.now()
+    round.save(update_fields=["state", "opened_at"])
+    return len(submissions)
+
+
+@audit.action
+def close_round(*, user: AbstractBaseUser, round: CollectionRound) -> CollectionRound:
+    """Close an open round: providers can no longer change or submit; the region still decides."""
+    _require_manager(user, round)
+    round = CollectionRound.objects.select_for_update().get(pk=round.pk)
+    if round.state != CollectionRound.State.OPEN:
+        raise ValidationError(_("Only an open round can be closed."), code=Code.INVALID_STATE.value)
+    round.state = CollectionRound.State.CLOSED
+    round.closed_at = timezone.now()
+    round.save(update_fields=["state", "closed_at"])
+    return round
+
+
+# --- the workflow of a submission ---------------------------------------------------------------------------------
+
+
+def _locked_submission(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("round", "service").get(pk=submission.pk)
+
+
+@audit.action
+def submit(
+    *, user: AbstractBaseUser, submission: Submission, warning_comments: Mapping[str, str] | None = None
+) -> Submission:
+    """Submit a report: required values filled, no blocking rule failing, a comment on each failing warning."""
+    scope = Scope.for_user(user)
+    submission = _locked_submission(submission)
+    if not (scope.is_superuser or is_provider_member(scope, submission, Perm.EDIT)):
+        raise PermissionDenied
+    if not can_fill(scope, submission):
+        raise ValidationError(_("The report cannot be submitted now."), code=Code.INVALID_STATE.value)
+    store_prefill(submission, prefill_many([submission]).get(submission.pk, {}))
+    values = submission_values(submission)
+    missing = validation.missing_required(submission, values)
+    if missing:
+        labels = ", ".join(label for _code, _cat, label in missing[:10])
+        more = len(missing) - 10
+        message = _("Fill in the required values: %(labels)s.") % {"labels": labels}
+        if more > 0:
+            message += " " + _("(and %(count)s more)") % {"count": more}
+        raise ValidationError(message, code=Code.REQUIRED_MISSING.value)
+    results = validation.check(submission, values)
+    blocking = validation.blocking_failures(results)
+    if blocking:
+        raise _errors(
+            [ValidationError(r.message, code=Code.BLOCKING_RULE.value, params={"rule": r.rule.code}) for r in blocking]
+        )
+    comments = {code: (text or "").strip() for code, text in (warning_comments or {}).items()}
+    warnings = validation.warning_failures(results)
+    unexplained = [r for r in warnings if not comments.get(r.rule.code)]
+    if unexplained:
+        raise _errors(
+            [
+                ValidationError(
+                    _("Explain the warning: %(message)s") % {"message": r.message},
+                    code=Code.WARNING_NEEDS_COMMENT.value,
+                    params={"rule": r.rule.code},
+                )
+                for r in unexplained
+            ]
+        )
+    now = timezone.now()
+    submission.warning_comments = {r.rule.code: comments[r.rule.code][:2000] for r in warnings}
+    submission.state = Submission.State.SUBMITTED
+    submission.submitted_at, submission.submitted_by = now, user
+    submission.decided_at, submission.decided_by = None, None
+    submission.save(
+        update_fields=["warning_comments", "state", "submitted_at", "submitted_by", "decided_at", "decided_by"]
+    )
+    return submission
+
+
+def _require_region(user, submission: Submission) -> None:
+    if not can_manage_round(Scope.for_user(user), submission.round):
+        raise PermissionDenied
+
+
+@audit.action
+def approve(*, user: AbstractBaseUser, submission: Submission, note: str = "") -> Submission:
+    """The region approves a submitted report (an optional note goes to the comments)."""
+    submission = _locked_submission(submission)
+    _require_region(user, submission)
+    if submission.state != Submission.State.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be approved."), code=Code.INVALID_STATE.value)
+    submission.state = Submission.State.APPROVED
+    submission.decided_at, submission.decided_by = timezone.now(), user
+    submission.save(update_fields=["state", "decided_at", "decided_by"])
+    if note.strip():
+        SubmissionComment.objects.create(
+            submission=submission, kind=SubmissionComment.Kind.APPROVAL, text=note.strip(), author=user
+        )
+    return submission
+
+
+@audit.action
+def return_submission(*, user: AbstractBaseUser, submission: Submission, comment: str) -> Submission:
+    """The region returns a submitted (or approved) report for correction; a comment is required."""
+    submission = _locked_submission(submission)
+    _require_region(user, submission)
+    if submission.state not in (Submission.State.SUBMITTED, Submission.State.APPROVED):
+        raise ValidationError(_("Only a submitted report can be returned."), code=Code.INVALID_STATE.value)
+    if submission.round.state != CollectionRound.State.OPEN:
+        raise ValidationError(
+            _("A report of a closed round cannot be returned (the provider could not correct it)."),
+            code=Code.INVALID_STATE.value,
+        )
+    if not (comment or "").strip():
+        raise ValidationError(
+            {"comment": ValidationError(_("Say what the provider should correct."), code=Code.COMMENT_REQUIRED.value)}
+        )
+    submission.state = Submission.State.RETURNED
+    submission.decided_at, submission.decided_by = timezone.now(), user
+    submission.save(update_fields=["state", "decided_at", "decided_by"])
+    SubmissionComment.objects.create(
+        submission=submission, kind=SubmissionComment.Kind.RETURN, text=comment.strip(), author=user
+    )
+    return submission
+
+
+@audit.action
+def reply(*, user: AbstractBaseUser, submission: Submission, text: str) -> SubmissionComment:
+    """The provider answers in the comments of its report (editors of the verified provider organisation)."""
+    scope = Scope.for_user(user)
+    if not (scope.is_superuser or is_provider_member(scope, submission, Perm.EDIT)):
+        raise PermissionDenied
+    if not (text or "").strip():
+        raise ValidationError({"text": ValidationError(_("Write the reply."), code=Code.COMMENT_REQUIRED.value)})
+    return SubmissionComment.objects.create(
+        submission=submission, kind=SubmissionComment.Kind.REPLY, text=text.strip()[:5000], author=user
     )

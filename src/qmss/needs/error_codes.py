@@ -20,3 +20,6 @@ class NeedsErrorCode(Enum):
     BAD_FILE = "bad_file"
     DUPLICATE = "duplicate"
     # parts add their codes below, one block per part
+    # rounds (H4)
+    REQUIRED_MISSING = "required_missing"
+    COMMENT_REQUIRED = "comment_required"

@@ -230,3 +230,83 @@ def completeness_of_rounds(rounds: list[CollectionRound]) -> dict[int, Completen
         r.pk: Completeness(total=sum(result[r.pk].values()), by_state=result[r.pk], late=late.get(r.pk, 0))
         for r in rounds
     }
+
+
+# --- services in a round's scope ------------------------------------------------------------------------------
+
+
+def services_in_scope(
+    *, region_id: int, period_start: date, period_end: date, kind_codes=(), form_keys=(), orp_codes=()
+) -> QuerySet:
+    """Registry services with a facility in the region, registered during the period, narrowed by kinds, delivery
+    forms and ORPs (of a facility) when given; in Czech order of names."""
+    from qmss.registry.models import Facility, Service, ServiceForm
+    from qmss.registry.selectors import in_regions_condition
+
+    qs = (
+        Service.objects.defer("snapshot")
+        .filter(in_regions_condition([region_id]))
+        .filter(Q(date_from__isnull=True) | Q(date_from__lte=period_end))
+        .filter(Q(date_to__isnull=True) | Q(date_to__gte=period_start))
+    )
+    if kind_codes:
+        qs = qs.filter(kind__code__in=list(kind_codes))
+    if form_keys:
+        qs = qs.filter(Exists(ServiceForm.objects.filter(service=OuterRef("pk"), form__key__in=list(form_keys))))
+    if orp_codes:
+        codes = [int(code) for code in orp_codes]
+        qs = qs.filter(Exists(Facility.objects.filter(service=OuterRef("pk"), municipality__orp__ruian_code__in=codes)))
+    return qs.select_related("kind", "provider").order_by("name_sort", "portal_id")
+
+
+def round_services(round: CollectionRound) -> QuerySet:
+    return services_in_scope(
+        region_id=round.region_id,
+        period_start=round.period_start,
+        period_end=round.period_end,
+        kind_codes=round.kind_codes,
+        form_keys=round.form_keys,
+        orp_codes=round.orp_codes,
+    )
+
+
+def registry_facts(services) -> dict[int, dict]:
+    """Per service: kind, delivery forms and registered capacities by unit, as a JSON snapshot (three queries)."""
+    from qmss.registry.models import Capacity, ServiceForm
+
+    services = list(services)
+    ids = [s.pk for s in services]
+    forms: dict[int, list[str]] = {}
+    for service_id, key in ServiceForm.objects.filter(service_id__in=ids).values_list("service_id", "form__key"):
+        if key and key not in forms.setdefault(service_id, []):
+            forms[service_id].append(key)
+    capacities: dict[int, list[dict]] = {}
+    rows = (
+        Capacity.objects.filter(service_form__service_id__in=ids)
+        .values_list(
+            "service_form__service_id",
+            "service_form__form__key",
+            "capacity_type__code",
+            "capacity_type__unit",
+            "type_code",
+            "count",
+        )
+        .order_by("service_form__service_id", "pk")
+    )
+    for service_id, form_key, type_code, unit, raw_code, count in rows:
+        capacities.setdefault(service_id, []).append(
+            {"form": form_key or "", "type": type_code or raw_code, "unit": unit or "", "count": count}
+        )
+    facts = {}
+    for service in services:
+        caps = capacities.get(service.pk, [])
+        primary = next((c for c in caps if c["form"] == "residential"), caps[0] if caps else None)
+        facts[service.pk] = {
+            "kind": service.kind.code if service.kind_id else "",
+            "kind_name": service.kind.name if service.kind_id else service.kind_code,
+            "forms": sorted(forms.get(service.pk, [])),
+            "capacities": caps,
+            "capacity": sum(c["count"] for c in caps if c["type"] == primary["type"]) if primary else None,
+            "capacity_unit": primary["unit"] if primary else "",
+        }
+    return facts
