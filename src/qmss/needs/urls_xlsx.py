@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""XLSX templates of a data-collection round (under /potreby/sber/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from qmss.needs import views_xlsx
+
+urlpatterns = [
+    path("<int:round_pk>/xlsx/", views_xlsx.xlsx_round, name="xlsx_round"),
+    path("<int:round_pk>/xlsx/stahnout/", views_xlsx.xlsx_download, name="xlsx_download"),
+]
