@@ -7,14 +7,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from qmss.core.roles import OrganisationKind, Role
-from qmss.needs import xlsx
-from qmss.needs.models import Submission, SubmissionValue
+from qmss.needs.models import SubmissionValue
 from qmss.needs.testing_rounds import fill, make_round, open_with
 from qmss.registry.testing import make_service
 
@@ -130,12 +128,12 @@ def test_upload_changes_values(world):
     response = _upload(client, world["round"], edited)
     assert response.status_code == 302, response.content.decode()[:3000]
     submission = world["submissions"][third.pk]
-    values = dict(
-        ((code, cat), value)
+    values = {
+        (code, cat): value
         for code, cat, value in SubmissionValue.objects.filter(submission=submission).values_list(
             "element__code", "category", "value"
         )
-    )
+    }
     assert values[("users", "80p")] == Decimal(12)
     assert values[("direct_hours", "")] == Decimal("99.25")
     assert values[("users", "65_79")] == Decimal(7)

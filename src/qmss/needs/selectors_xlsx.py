@@ -20,7 +20,9 @@ def provider_organisations(scope: Scope, round: CollectionRound) -> list[Organis
     """The user's provider organisations (with the right to edit) verified as providers of services in the round."""
     if not scope.is_authenticated:
         return []
-    qs = Organisation.objects.filter(kind=OrganisationKind.PROVIDER, provider_link__provider__services__submissions__round=round)
+    qs = Organisation.objects.filter(
+        kind=OrganisationKind.PROVIDER, provider_link__provider__services__submissions__round=round
+    )
     if not scope.is_superuser:
         qs = qs.filter(pk__in=scope.organisation_ids(Perm.EDIT))
     return list(qs.distinct().order_by("name"))
@@ -59,7 +61,7 @@ def other_portal_ids(scope: Scope, round: CollectionRound, fillable_ids) -> set[
 def _form_names() -> dict[str, str]:
     from qmss.registry.models import DeliveryForm
 
-    return {key: name for key, name in DeliveryForm.objects.filter(~Q(key="")).values_list("key", "name")}
+    return dict(DeliveryForm.objects.filter(~Q(key="")).values_list("key", "name"))
 
 
 def _capacity_text(facts: dict) -> str:
