@@ -1,0 +1,529 @@
+"""The indicator engine: indicator values computed on demand from APPROVED submissions, never stored.
+
+An indicator (:class:`qmss.needs.models.Indicator`) is ``numerator / denominator × factor`` over the data elements
+of a submission, written in the expression language of :mod:`qmss.needs.expressions`, with optional filters by
+service kind codes and delivery form keys.
+
+- A **service's value** is ``num / den × factor``; ``None`` (shown "–") when a part is missing or ``den`` is 0.
+  An indicator without a denominator is ``num × factor``.
+- A **group's value** (region, kind × form, peer group, an organisation's services) is the pooled ratio
+  ``Σ num / Σ den × factor`` over the services whose own value is known (a service with a zero or missing
+  denominator adds nothing).
+- **Benchmarking**: the peer group of a service is the same kind × delivery forms × size band (bands of
+  registered capacity are data: ``libraries/needs/size-bands.yaml``). A group of fewer than
+  :data:`MIN_GROUP_SIZE` services with a known value is *suppressed* – no group figures – for everybody but the
+  staff of the round's region and superusers.
+
+Values of many submissions are read in ONE query (``values_list`` over ``SubmissionValue``), the registry facts
+of the submissions in one more; nothing is queried per service.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from qmss.core import libraries as lib
+from qmss.core.errors import QmssImportError
+from qmss.core.roles import Perm
+from qmss.needs.expressions import ExpressionError, evaluate, parse
+from qmss.needs.models import CollectionRound, Indicator, Submission, SubmissionValue
+
+MIN_GROUP_SIZE = 5
+CAPACITY_ELEMENT = "capacity"
+SIZE_BANDS_FILE = "size-bands.yaml"
+SIZE_BANDS_URN = "urn:qmss:needs:size-bands"
+
+Values = dict[str, dict[str, Decimal]]
+
+
+# --- size bands (data) -----------------------------------------------------------------------------------------
+
+
+class SizeBandsError(QmssImportError, ValueError):
+    """The size-band library is malformed; the message names file, line and field."""
+
+
+class BandIn(lib.Schema):
+    code: lib.Code
+    name: lib.text()
+    min: lib.Whole
+    max: lib.OptionalWhole = None
+
+
+class SizeBandsIn(lib.Envelope):
+    verified: lib.Flag = False
+    bands: lib.NonEmptyList[BandIn]
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    code: str
+    name: str
+    minimum: int
+    maximum: int | None
+
+    def contains(self, capacity: Decimal) -> bool:
+        return capacity >= self.minimum and (self.maximum is None or capacity <= self.maximum)
+
+
+@dataclass(frozen=True)
+class SizeBands:
+    bands: tuple[SizeBand, ...]
+    source: str
+    verified: bool
+
+    def band_for(self, capacity: Decimal | None) -> SizeBand | None:
+        if capacity is None:
+            return None
+        return next((band for band in self.bands if band.contains(capacity)), None)
+
+
+def size_bands_path() -> Path:
+    return Path(settings.BASE_DIR) / "libraries" / "needs" / SIZE_BANDS_FILE
+
+
+def read_size_bands(path: Path) -> SizeBands:
+    """Read and check the size bands: consecutive, starting at 0, without gaps or overlaps, only the last open."""
+    library = lib.read_library(path, SizeBandsIn, label=path.name, error=SizeBandsError, urn=SIZE_BANDS_URN)
+    bands = library.data.bands
+    expected = 0
+    for index, band in enumerate(bands):
+        if band.min != expected:
+            problem = _("the band must start at {value}.").format(value=expected)
+            raise library.error(("bands", index, "min"), problem)
+        last = index == len(bands) - 1
+        if band.max is None and not last:
+            raise library.error(("bands", index, "max"), _("only the last band may be open."))
+        if band.max is not None and band.max < band.min:
+            raise library.error(("bands", index, "max"), _("must not be lower than the minimum."))
+        expected = (band.max or 0) + 1
+    return SizeBands(
+        bands=tuple(SizeBand(b.code, b.name, b.min, b.max) for b in bands),
+        source=library.data.source,
+        verified=library.data.verified,
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached_bands(path: str, mtime: float) -> SizeBands:
+    return read_size_bands(Path(path))
+
+
+def size_bands(path: Path | None = None) -> SizeBands:
+    path = path or size_bands_path()
+    return _cached_bands(str(path), path.stat().st_mtime)
+
+
+# --- results ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What groups and filters a service: its kind code, delivery form keys and registered capacity."""
+
+    kind_code: str = ""
+    form_keys: tuple[str, ...] = ()
+    capacity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ServiceValue:
+    service_id: int
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    facts: Facts
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Point:
+    round: CollectionRound
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    services: int
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    kind_code: str
+    form_keys: tuple[str, ...]
+    band_code: str
+
+
+@dataclass
+class GroupStats:
+    key: GroupKey
+    band: SizeBand | None
+    size: int  # services with a known value
+    suppressed: bool
+    note: str = ""
+    value: Decimal | None = None  # pooled
+    median: Decimal | None = None
+    q1: Decimal | None = None
+    q3: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    values: list[Decimal] = field(default_factory=list)
+
+
+@dataclass
+class Benchmark:
+    indicator: Indicator
+    round: CollectionRound
+    service_id: int
+    value: Decimal | None
+    group: GroupStats
+    rank: int | None = None
+    percentile: Decimal | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.group.suppressed
+
+    @property
+    def size(self) -> int:
+        return self.group.size
+
+
+# --- evaluation ------------------------------------------------------------------------------------------------
+
+
+def _number(result) -> Decimal | None:
+    if result is None or isinstance(result, bool):
+        return None
+    return result
+
+
+def compute(indicator: Indicator, values: Values) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """(numerator, denominator, value) of one submission's values; an expression that does not parse gives None."""
+    try:
+        numerator = _number(evaluate(parse(indicator.numerator), values))
+        denominator = _number(evaluate(parse(indicator.denominator), values)) if indicator.denominator else Decimal(1)
+    except ExpressionError:
+        return None, None, None
+    if numerator is None or denominator is None or denominator == 0:
+        return numerator, denominator, None
+    return numerator, denominator, numerator / denominator * indicator.factor
+
+
+def applies(indicator: Indicator, facts: Facts) -> bool:
+    """The indicator's filters: kind codes and delivery form keys (empty = all)."""
+    if indicator.kinds and facts.kind_code not in indicator.kinds:
+        return False
+    return not indicator.forms or any(key in indicator.forms for key in facts.form_keys)
+
+
+def pooled(
+    results: Iterable[ServiceValue], factor: Decimal
+) -> tuple[Decimal | None, Decimal | None, Decimal | None, int]:
+    """(value, Σ numerators, Σ denominators, services) over the results whose own value is known."""
+    known = [r for r in results if r.known]
+    if not known:
+        return None, None, None, 0
+    numerator = sum((r.numerator for r in known), Decimal(0))
+    denominator = sum((r.denominator for r in known), Decimal(0))
+    value = numerator / denominator * factor if denominator else None
+    return value, numerator, denominator, len(known)
+
+
+def element_codes(indicators: Iterable[Indicator]) -> set[str]:
+    codes = {CAPACITY_ELEMENT}
+    for indicator in indicators:
+        for text in (indicator.numerator, indicator.denominator):
+            if text:
+                try:
+                    codes |= parse(text).names
+                except ExpressionError:
+                    continue
+    return codes
+
+
+# --- loading ---------------------------------------------------------------------------------------------------
+
+
+def load_values(
+    round_ids: Iterable[int], codes: Iterable[str] | None = None, service_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Values]:
+    """(round pk, service pk) → element code → category → value, of the approved submissions: ONE query."""
+    qs = SubmissionValue.objects.filter(
+        submission__round_id__in=list(round_ids), submission__state=Submission.State.APPROVED
+    )
+    if service_ids is not None:
+        qs = qs.filter(submission__service_id__in=list(service_ids))
+    if codes is not None:
+        qs = qs.filter(element__code__in=sorted(codes))
+    result: dict[tuple[int, int], Values] = defaultdict(dict)
+    rows = qs.values_list("submission__round_id", "submission__service_id", "element__code", "category", "value")
+    for round_id, service_id, code, category, value in rows:
+        result[(round_id, service_id)].setdefault(code, {})[category] = value
+    return result
+
+
+def _facts_from(raw: dict, values: Values) -> Facts:
+    raw = raw if isinstance(raw, dict) else {}
+    kind = raw.get("kind_code", raw.get("kind", ""))
+    forms = raw.get("form_keys", raw.get("forms", ()))
+    if not isinstance(forms, list | tuple) or not all(isinstance(key, str) for key in forms):
+        forms = ()
+    capacity = (values.get(CAPACITY_ELEMENT) or {}).get("")
+    if capacity is None:
+        fact = raw.get("capacity", raw.get("registered_capacity"))
+        if isinstance(fact, int | float | str) and not isinstance(fact, bool):
+            try:
+                capacity = Decimal(str(fact))
+            except ArithmeticError:
+                capacity = None
+    return Facts(kind_code=str(kind or ""), form_keys=tuple(sorted(forms)), capacity=capacity)
+
+
+def load_facts(
+    round_ids: Iterable[int], values: dict[tuple[int, int], Values], service_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Facts]:
+    """Registry facts of the approved submissions (one query); a submission whose facts lack the kind or forms
+    takes them from the registry service (two more queries, only then)."""
+    from qmss.registry.models import Service, ServiceForm
+
+    qs = Submission.objects.filter(round_id__in=list(round_ids), state=Submission.State.APPROVED)
+    if service_ids is not None:
+        qs = qs.filter(service_id__in=list(service_ids))
+    rows = qs.values_list("round_id", "service_id", "registry_facts")
+    facts = {(r, s): _facts_from(raw, values.get((r, s), {})) for r, s, raw in rows}
+    missing = {s for (_r, s), f in facts.items() if not f.kind_code or not f.form_keys}
+    if missing:
+        kinds = dict(Service.objects.filter(pk__in=missing).values_list("pk", "kind__code"))
+        forms: dict[int, set[str]] = defaultdict(set)
+        for service_id, key in ServiceForm.objects.filter(service_id__in=missing).values_list(
+            "service_id", "form__key"
+        ):
+            if key:
+                forms[service_id].add(key)
+        for (round_id, service_id), fact in list(facts.items()):
+            if service_id in missing:
+                facts[(round_id, service_id)] = Facts(
+                    kind_code=fact.kind_code or (kinds.get(service_id) or ""),
+                    form_keys=fact.form_keys or tuple(sorted(forms.get(service_id, ()))),
+                    capacity=fact.capacity,
+                )
+    return facts
+
+
+@dataclass
+class RoundData:
+    """The loaded approved values and facts of some rounds (reused for several indicators)."""
+
+    values: dict[tuple[int, int], Values]
+    facts: dict[tuple[int, int], Facts]
+
+    @classmethod
+    def load(cls, round_ids: Iterable[int], indicators: Iterable[Indicator], service_ids=None) -> RoundData:
+        """The approved submissions of the rounds (of ``service_ids`` only, when given)."""
+        round_ids = list(round_ids)
+        service_ids = None if service_ids is None else list(service_ids)
+        values = load_values(round_ids, element_codes(indicators), service_ids)
+        return cls(values=values, facts=load_facts(round_ids, values, service_ids))
+
+    def results(self, round_id: int, indicator: Indicator, service_ids=None) -> list[ServiceValue]:
+        """Every approved submission of the round the indicator applies to (value None when unknown)."""
+        wanted = None if service_ids is None else set(service_ids)
+        results = []
+        for (r, service_id), facts in self.facts.items():
+            if r != round_id or (wanted is not None and service_id not in wanted) or not applies(indicator, facts):
+                continue
+            numerator, denominator, value = compute(indicator, self.values.get((r, service_id), {}))
+            results.append(ServiceValue(service_id, numerator, denominator, value, facts))
+        return results
+
+
+def round_results(*, round: CollectionRound, indicator: Indicator, service_ids=None) -> list[ServiceValue]:  # noqa: A002
+    return RoundData.load([round.pk], [indicator]).results(round.pk, indicator, service_ids)
+
+
+# --- the interface of the spec ---------------------------------------------------------------------------------
+
+
+def indicators_for_rounds(indicator_code: str, rounds: Sequence[CollectionRound]) -> dict[int, Indicator]:
+    """Template pk → the indicator of that code in the template (rounds of different template versions)."""
+    template_ids = {r.template_id for r in rounds}
+    return {i.template_id: i for i in Indicator.objects.filter(template_id__in=template_ids, code=indicator_code)}
+
+
+def series(*, indicator_code: str, rounds, service_ids=None) -> list[Point]:
+    """The indicator's pooled value per round (in the order given), over ``service_ids`` or all services."""
+    rounds = list(rounds)
+    if not rounds:
+        return []
+    by_template = indicators_for_rounds(indicator_code, rounds)
+    data = RoundData.load([r.pk for r in rounds], by_template.values(), service_ids)
+    points = []
+    for round_ in rounds:
+        indicator = by_template.get(round_.template_id)
+        if indicator is None:
+            points.append(Point(round_, None, None, None, 0))
+            continue
+        value, numerator, denominator, n = pooled(data.results(round_.pk, indicator, service_ids), indicator.factor)
+        points.append(Point(round_, value, numerator, denominator, n))
+    return points
+
+
+def service_values(*, round: CollectionRound, indicator: Indicator) -> dict[int, Decimal | None]:  # noqa: A002
+    """Service pk → the indicator's value, for every approved submission of the round it applies to."""
+    return {r.service_id: r.value for r in round_results(round=round, indicator=indicator)}
+
+
+def group_key(facts: Facts, bands: SizeBands) -> GroupKey:
+    band = bands.band_for(facts.capacity)
+    return GroupKey(facts.kind_code, facts.form_keys, band.code if band else "")
+
+
+def may_see_small_groups(scope, round: CollectionRound) -> bool:  # noqa: A002
+    """The staff of the round's region and superusers see groups of any size."""
+    return bool(scope is not None and (scope.is_superuser or round.region_id in scope.region_ids(Perm.VIEW)))
+
+
+def _sorted_for(direction: str, values: list[Decimal]) -> list[Decimal]:
+    return sorted(values, reverse=direction == Indicator.Direction.HIGHER)
+
+
+def group_stats(
+    results: Sequence[ServiceValue], indicator: Indicator, *, show_small: bool
+) -> dict[GroupKey, GroupStats]:
+    """Peer groups (kind × forms × size band) of the results with their figures; small groups suppressed unless
+    ``show_small``."""
+    bands = size_bands()
+    members: dict[GroupKey, list[ServiceValue]] = defaultdict(list)
+    for result in results:
+        members[group_key(result.facts, bands)].append(result)
+    by_code = {band.code: band for band in bands.bands}
+    groups = {}
+    for key, items in members.items():
+        known = sorted(r.value for r in items if r.known)
+        stats = GroupStats(key=key, band=by_code.get(key.band_code), size=len(known), suppressed=False)
+        if len(known) < MIN_GROUP_SIZE and not show_small:
+            stats.suppressed = True
+            stats.note = _(
+                "The group is too small: fewer than {n} services with a value. Its figures are shown only to the "
+                "region, so that no single service can be recognised."
+            ).format(n=MIN_GROUP_SIZE)
+        elif known:
+            stats.value = pooled(items, indicator.factor)[0]
+            stats.values = known
+            stats.median = statistics.median(known)
+            stats.minimum, stats.maximum = known[0], known[-1]
+            if len(known) >= 2:
+                stats.q1, _q2, stats.q3 = statistics.quantiles(known, n=4, method="inclusive")
+            else:
+                stats.q1 = stats.q3 = known[0]
+        groups[key] = stats
+    return groups
+
+
+def position(result: ServiceValue, stats: GroupStats, indicator: Indicator) -> tuple[int | None, Decimal | None]:
+    """(rank – 1 is the best by the indicator's direction, ascending when it has none –, percentile rank: the
+    share of the group's values lower than or equal to the service's, in %)."""
+    if stats.suppressed or not result.known or not stats.values:
+        return None, None
+    value = result.value
+    if indicator.direction == Indicator.Direction.HIGHER:
+        better = sum(1 for v in stats.values if v > value)
+    else:
+        better = sum(1 for v in stats.values if v < value)
+    at_most = sum(1 for v in stats.values if v <= value)
+    return better + 1, Decimal(at_most * 100) / len(stats.values)
+
+
+def benchmarks(
+    results: Sequence[ServiceValue],
+    *,
+    round: CollectionRound,
+    indicator: Indicator,
+    scope,  # noqa: A002
+) -> dict[int, Benchmark]:
+    """Service pk → its benchmark, for every result (groups computed once)."""
+    groups = group_stats(results, indicator, show_small=may_see_small_groups(scope, round))
+    bands = size_bands()
+    answer = {}
+    for result in results:
+        stats = groups[group_key(result.facts, bands)]
+        rank, percentile = position(result, stats, indicator)
+        answer[result.service_id] = Benchmark(
+            indicator, round, result.service_id, result.value, stats, rank, percentile
+        )
+    return answer
+
+
+def benchmark(*, round: CollectionRound, indicator: Indicator, service, scope) -> Benchmark | None:  # noqa: A002
+    """The service's position in its peer group in the round (None when it has no approved submission the
+    indicator applies to). ``suppressed`` when the group is smaller than :data:`MIN_GROUP_SIZE` and the viewer
+    is not the region's staff or a superuser."""
+    service_id = getattr(service, "pk", service)
+    results = round_results(round=round, indicator=indicator)
+    return benchmarks(results, round=round, indicator=indicator, scope=scope).get(service_id)
+
+
+def kpi_service_ids(kpi) -> list[int]:
+    """The services a process KPI is measured over: the process's services that are the organisation's linked
+    services, or else all the organisation's linked services."""
+    from qmss.registry.selectors_links import linked_services
+
+    process = kpi.process
+    linked = linked_services(process.organisation)
+    chosen = list(linked.filter(processes=process).values_list("pk", flat=True))
+    return chosen or list(linked.values_list("pk", flat=True))
+
+
+def kpi_values(kpi) -> list[Point]:
+    """The bound indicator's pooled value for the organisation's services per round with an approved submission
+    of them (oldest first); empty when the KPI is not bound."""
+    return kpi_values_many([kpi]).get(kpi.pk, [])
+
+
+def kpi_values_many(kpis: Sequence) -> dict[int, list[Point]]:
+    """:func:`kpi_values` of several KPIs in a number of queries that does not grow with them (per process)."""
+    by_process: dict[int, list] = defaultdict(list)
+    for kpi in kpis:
+        if getattr(kpi, "indicator_code", ""):
+            by_process[kpi.process_id].append(kpi)
+    answer: dict[int, list[Point]] = {}
+    for bound in by_process.values():
+        service_ids = kpi_service_ids(bound[0])
+        if not service_ids:
+            continue
+        rounds = list(
+            CollectionRound.objects.filter(
+                submissions__service_id__in=service_ids, submissions__state=Submission.State.APPROVED
+            )
+            .distinct()
+            .order_by("period_end", "pk")
+        )
+        if not rounds:
+            continue
+        codes = {kpi.indicator_code for kpi in bound}
+        definitions = Indicator.objects.filter(template_id__in={r.template_id for r in rounds}, code__in=codes)
+        by_key = {(i.template_id, i.code): i for i in definitions}
+        data = RoundData.load([r.pk for r in rounds], by_key.values(), service_ids)
+        for kpi in bound:
+            points = []
+            for round_ in rounds:
+                indicator = by_key.get((round_.template_id, kpi.indicator_code))
+                if indicator is None:
+                    continue
+                results = data.results(round_.pk, indicator, service_ids)
+                value, numerator, denominator, n = pooled(results, indicator.factor)
+                if results:  # the indicator applies to the services (their value may be unknown: "–")
+                    points.append(Point(round_, value, numerator, denominator, n))
+            answer[kpi.pk] = points
+    return answer
