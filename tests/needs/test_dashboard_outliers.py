@@ -84,7 +84,10 @@ def test_total_is_sum_of_categories_and_category_filter(tenant_a):
     fte = ["2", "2.5", "3", "2", "2.2", "30"]
     add_submissions(
         round_,
-        {s: {("fte", "care_worker"): Decimal(f), ("fte", "social_worker"): Decimal(1)} for s, f in zip(services, fte)},
+        {
+            s: {("fte", "care_worker"): Decimal(f), ("fte", "social_worker"): Decimal(1)}
+            for s, f in zip(services, fte, strict=True)
+        },
     )
     by_total = out.outliers(round=round_, element_code="fte")
     assert [o.value for o in by_total] == [Decimal(31)]
@@ -97,6 +100,6 @@ def test_drafts_are_not_peers(tenant_a):
     region_org = tenant_a.orgs[OrganisationKind.REGION]
     round_ = make_closed_round(region_org, year=2024)
     services = make_services(tenant_a.region, 7)
-    add_submissions(round_, {s: simple_values(u) for s, u in zip(services[:4], (40, 41, 42, 400))})
+    add_submissions(round_, {s: simple_values(u) for s, u in zip(services[:4], (40, 41, 42, 400), strict=True)})
     add_submissions(round_, {s: simple_values(41) for s in services[4:]}, state=Submission.State.DRAFT)
     assert out.outliers(round=round_, element_code="users") == []  # 4 counted peers: not evaluated

@@ -92,7 +92,10 @@ def make_services(region, count: int, *, provider=None, kind: str = "13", form: 
 
     return [
         make_service(
-            provider, name=f"{name} {next(_seq)}", kind=kind, forms=((form, (("luzka", capacity),)),),
+            provider,
+            name=f"{name} {next(_seq)}",
+            kind=kind,
+            forms=((form, (("luzka", capacity),)),),
             facilities=[{"region": region}],
         )  # fmt: skip
         for _ in range(count)
@@ -136,7 +139,9 @@ def add_submissions(
     submissions = Submission.objects.bulk_create(
         [
             Submission(
-                round=round_, service=s, state=state,
+                round=round_,
+                service=s,
+                state=state,
                 registry_facts={"kind": kinds[s.pk], "forms": sorted(forms.get(s.pk, []))},
                 submitted_at=when if done else None,
             )  # fmt: skip
