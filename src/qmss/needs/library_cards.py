@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from qmss.core import libraries as lib
 from qmss.core.errors import QmssImportError
+from qmss.needs.library import LoadResult, LoadStatus
 from qmss.needs.models import KindCard, KindCardNeed, Need, Taxonomy
 from qmss.registry.models import BasicActivity, CapacityType, ServiceKind
 
@@ -61,14 +63,6 @@ class CardIn(lib.Schema):
 class KindCardLibraryIn(lib.Envelope):
     taxonomy_version: lib.Whole
     cards: lib.NonEmptyList[CardIn]
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    urn: str
-    version: int
-    status: str  # lib.VersionStatus value
-    cards: int
 
 
 def default_path() -> Path:
@@ -111,8 +105,9 @@ def _card_dict(card: CardIn | KindCard, taxonomy_id: int) -> dict:
 
 
 def _source_text(card: CardIn) -> str:
-    mapping = _("verified") if card.needs_verified else _("QMSS proposal, not verified")
-    return f"{card.source}\n{_('Needs addressed')}: {mapping}"
+    """The card's source as stored (Czech data like the library's texts, not a UI string)."""
+    mapping = "ověřeno" if card.needs_verified else "návrh QMSS, neověřeno"
+    return f"{card.source}\nPřiřazení potřeb: {mapping}"
 
 
 def read_model_cards(path: Path | None = None) -> lib.Library[KindCardLibraryIn]:
@@ -232,9 +227,13 @@ def load_model_cards(path: Path | None = None) -> LoadResult:
         .distinct()
     )
     status = lib.check_version(library, stored=stored, used=used, checksum=wanted)
+
+    def result(load_status: LoadStatus) -> LoadResult:
+        return LoadResult("kind_cards", URN, data.version, load_status, data.title, library.file, None, True)
+
     if status == lib.VersionStatus.UNCHANGED:
-        return LoadResult(URN, data.version, status.value, 0)
-    with transaction.atomic():
+        return result(LoadStatus.UNCHANGED)
+    with transaction.atomic(), disable_auditlog():
         if status == lib.VersionStatus.CHANGED:
             old = KindCard.objects.filter(region__isnull=True, version=data.version)
             KindCardNeed.objects.filter(card__in=old).delete()
@@ -247,4 +246,6 @@ def load_model_cards(path: Path | None = None) -> LoadResult:
             version__lt=data.version,
             state=KindCard.State.PUBLISHED,
         ).update(state=KindCard.State.SUPERSEDED, valid_to=today)
-    return LoadResult(URN, data.version, status.value, len(created))
+    if status == lib.VersionStatus.CHANGED:
+        return result(LoadStatus.UPDATED)
+    return result(LoadStatus.NEW_VERSION if stored else LoadStatus.CREATED)
