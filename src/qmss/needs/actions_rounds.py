@@ -49,6 +49,20 @@ def _errors(errors: list[ValidationError]) -> ValidationError:
     return error
 
 
+def _cell_error(message: str, code: str, cell: tuple[str, str]) -> ValidationError:
+    """A cell's error; ``.cell`` names the (element code, category) it belongs to (no params: the message is final
+    text and may contain "%")."""
+    error = ValidationError(message, code=code)
+    error.cell = cell
+    return error
+
+
+def _rule_error(message: str, code: str, rule: str) -> ValidationError:
+    error = ValidationError(message, code=code)
+    error.rule = rule
+    return error
+
+
 def cell_label(spec: ElementSpec, category: str) -> str:
     if category == TOTAL:
         return spec.name
@@ -59,19 +73,17 @@ def cell_label(spec: ElementSpec, category: str) -> str:
 def check_cell(spec: ElementSpec | None, code: str, category: str, value: Decimal | None) -> ValidationError | None:
     """The error of one cell (unknown element or category, locked, not a number, out of range), or None."""
     params = {"element": code, "category": category}
+
+    def error(message: str, code: str) -> ValidationError:
+        return _cell_error(message, code, (params["element"], params["category"]))
+
     if spec is None or category not in spec.category_codes:
-        return ValidationError(
-            _("The form has no field “%(element)s” (category “%(category)s”).") % params,
-            code=Code.UNKNOWN_ELEMENT.value,
-            params=params,
+        return error(
+            _("The form has no field “%(element)s” (category “%(category)s”).") % params, Code.UNKNOWN_ELEMENT.value
         )
     label = cell_label(spec, category)
     if spec.locked:
-        return ValidationError(
-            _("“%(label)s” is pre-filled and cannot be changed.") % {"label": label},
-            code=Code.INVALID_VALUE.value,
-            params=params,
-        )
+        return error(_("“%(label)s” is pre-filled and cannot be changed.") % {"label": label}, Code.INVALID_VALUE.value)
     if value is None:
         return None
     try:
@@ -80,33 +92,23 @@ def check_cell(spec: ElementSpec | None, code: str, category: str, value: Decima
     except (InvalidOperation, TypeError, ValueError):
         finite = False
     if not finite:
-        return ValidationError(
-            _("“%(label)s” must be a number.") % {"label": label}, code=Code.INVALID_VALUE.value, params=params
-        )
-    if spec.whole_numbers and number != number.to_integral_value():
-        return ValidationError(
-            _("“%(label)s” must be a whole number.") % {"label": label}, code=Code.INVALID_VALUE.value, params=params
-        )
-    if number != number.quantize(Decimal("0.01")):
-        return ValidationError(
-            _("“%(label)s” may have at most two decimal places.") % {"label": label},
-            code=Code.INVALID_VALUE.value,
-            params=params,
-        )
+        return error(_("“%(label)s” must be a number.") % {"label": label}, Code.INVALID_VALUE.value)
     low = spec.min_value if spec.min_value is not None else Decimal(0)
-    high = spec.max_value if spec.max_value is not None else MAX_ABS
+    high = min(spec.max_value, MAX_ABS) if spec.max_value is not None else MAX_ABS
     if number < low:
-        return ValidationError(
+        return error(
             _("“%(label)s” must be at least %(min)s.") % {"label": label, "min": format_number(low)},
-            code=Code.INVALID_VALUE.value,
-            params=params,
+            Code.INVALID_VALUE.value,
         )
     if number > high:
-        return ValidationError(
+        return error(
             _("“%(label)s” must be at most %(max)s.") % {"label": label, "max": format_number(high)},
-            code=Code.INVALID_VALUE.value,
-            params=params,
+            Code.INVALID_VALUE.value,
         )
+    if spec.whole_numbers and number != number.to_integral_value():
+        return error(_("“%(label)s” must be a whole number.") % {"label": label}, Code.INVALID_VALUE.value)
+    if number != number.quantize(Decimal("0.01")):
+        return error(_("“%(label)s” may have at most two decimal places.") % {"label": label}, Code.INVALID_VALUE.value)
     return None
 
 
@@ -402,19 +404,17 @@ def submit(
     results = validation.check(submission, values)
     blocking = validation.blocking_failures(results)
     if blocking:
-        raise _errors(
-            [ValidationError(r.message, code=Code.BLOCKING_RULE.value, params={"rule": r.rule.code}) for r in blocking]
-        )
+        raise _errors([_rule_error(r.message, Code.BLOCKING_RULE.value, r.rule.code) for r in blocking])
     comments = {code: (text or "").strip() for code, text in (warning_comments or {}).items()}
     warnings = validation.warning_failures(results)
     unexplained = [r for r in warnings if not comments.get(r.rule.code)]
     if unexplained:
         raise _errors(
             [
-                ValidationError(
+                _rule_error(
                     _("Explain the warning: %(message)s") % {"message": r.message},
-                    code=Code.WARNING_NEEDS_COMMENT.value,
-                    params={"rule": r.rule.code},
+                    Code.WARNING_NEEDS_COMMENT.value,
+                    r.rule.code,
                 )
                 for r in unexplained
             ]

@@ -310,3 +310,66 @@ def registry_facts(services) -> dict[int, dict]:
             "capacity_unit": primary["unit"] if primary else "",
         }
     return facts
+
+
+# --- lists of the pages -------------------------------------------------------------------------------------------
+
+
+def round_list(scope: Scope) -> list[CollectionRound]:
+    """Rounds the scope runs or reports in, newest period first."""
+    return list(visible_rounds(scope).select_related("region", "organisation").order_by("-period_end", "name"))
+
+
+def round_submissions(round: CollectionRound, *, state: str = "", kind: str = "") -> QuerySet[Submission]:
+    """The round's submissions for its page, filtered by state ("late" = late ones) and kind code."""
+    qs = Submission.objects.filter(round=round).select_related("service", "service__kind", "service__provider")
+    if state == "late":
+        qs = qs.filter(late_condition(round))
+    elif state in Submission.State.values:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(registry_facts__kind=kind)
+    return qs.order_by("service__name_sort", "service__portal_id")
+
+
+def round_kinds(round: CollectionRound) -> list[tuple[str, str]]:
+    """(kind code, kind name) of the round's services, in Czech order."""
+    from qmss.core.collation import czech_sorted
+
+    pairs = {
+        (facts.get("kind", ""), facts.get("kind_name", ""))
+        for facts in Submission.objects.filter(round=round).values_list("registry_facts", flat=True)
+    }
+    return czech_sorted([p for p in pairs if p[0]], key=lambda p: p[1])
+
+
+def my_submissions(scope: Scope) -> QuerySet[Submission]:
+    """The submissions of the services of the scope's verified provider organisations (not the region's view)."""
+    if not scope.is_authenticated:
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(_provider_condition(scope))
+        .exclude(round__state=CollectionRound.State.DRAFT)
+        .select_related("round", "service")
+        .order_by("-round__period_end", "round__deadline", "service__name_sort")
+    )
+
+
+def open_rounds_of_regions(scope: Scope) -> list[CollectionRound]:
+    """Open rounds of the regions the scope works for (dashboard)."""
+    if not scope.region_ids():
+        return []
+    return list(
+        CollectionRound.objects.filter(region_id__in=scope.region_ids(), state=CollectionRound.State.OPEN)
+        .select_related("region")
+        .order_by("deadline", "name")
+    )
+
+
+def to_fill(scope: Scope) -> list[Submission]:
+    """The scope's provider submissions still to be filled in or corrected in open rounds (dashboard)."""
+    return list(
+        my_submissions(scope)
+        .filter(state__in=OPEN_STATES, round__state=CollectionRound.State.OPEN)
+        .order_by("round__deadline", "service__name_sort")
+    )
