@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from qmss.needs.models import (
@@ -39,8 +39,6 @@ SYNTHETIC_INSTRUCTIONS = (
 )
 BATCH = 5000
 TOTAL = ""
-# The preferred capacity type of a service (the unit its registered capacity is stated in).
-CAPACITY_PREFERENCE = ("luzka", "klient", "interv", "kontakt", "hovor")
 PER_DAY_UNITS = frozenset({"interv", "kontakt", "hovor"})
 
 # Share of users per age band (u18, 18_64, 65_79, 80p) typical of the kind; the rest falls back to DEFAULT_AGES.
@@ -74,70 +72,62 @@ class ServiceFacts:
     """What the generator needs to know of a registry service (read in a handful of queries for many)."""
 
     pk: int
-    kind_code: str = ""
-    kind_name: str = ""
-    forms: list[str] = field(default_factory=list)
-    capacity: int = 0
+    snapshot: dict = field(default_factory=dict)  # the submission's registry facts, as opening a round takes them
     capacity_type: str = ""
-    capacity_unit: str = ""
     other_clients: int = 0  # clients of its other (non-residential) forms, for a mixed service
     orp_code: str = ""
+
+    @property
+    def kind_code(self) -> str:
+        return self.snapshot.get("kind") or ""
+
+    @property
+    def forms(self) -> list[str]:
+        return list(self.snapshot.get("forms") or [])
+
+    @property
+    def capacity(self) -> int | None:
+        return self.snapshot.get("capacity")
 
     @property
     def residential(self) -> bool:
         return "residential" in self.forms
 
-    def registry_facts(self) -> dict:
-        return {
-            "kind": self.kind_code,
-            "kind_name": self.kind_name,
-            "forms": list(self.forms),
-            "capacity": self.capacity,
-            "capacity_unit": self.capacity_unit,
-        }
-
 
 def service_facts(service_ids: Iterable[int]) -> dict[int, ServiceFacts]:
-    """Kind, delivery forms, registered capacity (in the service's preferred unit) and the ORP of the first
-    facility, for each service – four queries whatever the number of services."""
-    from qmss.registry.models import Capacity, Facility, Service, ServiceForm
+    """The registry facts of each service exactly as opening a round snapshots them
+    (:func:`qmss.needs.selectors_rounds.registry_facts`: kind, forms, registered capacity in its primary unit),
+    with the primary capacity type, the clients of other forms and the ORP of its first facility."""
+    from qmss.needs.selectors_rounds import registry_facts
+    from qmss.registry.models import Facility, Service
 
-    ids = list(service_ids)
-    facts = {
-        pk: ServiceFacts(pk=pk, kind_code=code or "", kind_name=name or "")
-        for pk, code, name in Service.objects.filter(pk__in=ids).values_list("pk", "kind__code", "kind__name")
-    }
-    for service_id, key in ServiceForm.objects.filter(service_id__in=ids).values_list("service_id", "form__key"):
-        if key and key not in facts[service_id].forms:
-            facts[service_id].forms.append(key)
-    capacities: dict[int, list[tuple[str, str, str, int]]] = {}
-    rows = Capacity.objects.filter(service_form__service_id__in=ids).values_list(
-        "service_form__service_id", "service_form__form__key", "capacity_type__code", "capacity_type__unit", "count"
+    services = list(
+        Service.objects.filter(pk__in=list(service_ids))
+        .select_related("kind")
+        .only("pk", "kind_code", "kind__code", "kind__name")
+        .order_by("pk")
     )
-    for service_id, form_key, type_code, unit, count in rows:
-        capacities.setdefault(service_id, []).append((form_key or "", type_code or "", unit or "", count or 0))
-    for service_id, rows_of in capacities.items():
-        item = facts[service_id]
-        present = {type_code for _form, type_code, _unit, _count in rows_of}
-        chosen = next((code for code in CAPACITY_PREFERENCE if code in present), rows_of[0][1])
-        item.capacity_type = chosen
-        item.capacity = sum(count for _form, code, _unit, count in rows_of if code == chosen)
-        item.capacity_unit = next(unit for _form, code, unit, _count in rows_of if code == chosen)
-        if chosen == "luzka":
-            item.other_clients = sum(
-                count for form, code, _unit, count in rows_of if code == "klient" and form != "residential"
-            )
+    facts = {}
+    for service_id, snapshot in registry_facts(services).items():
+        item = ServiceFacts(pk=service_id, snapshot=snapshot)
+        capacities = snapshot.get("capacities") or []
+        primary = next((c for c in capacities if c["form"] == "residential"), capacities[0] if capacities else None)
+        if primary is not None:
+            item.capacity_type = primary["type"]
+            if item.residential:
+                item.other_clients = sum(
+                    c["count"] for c in capacities if c["form"] != "residential" and c["type"] == "klient"
+                )
+        facts[service_id] = item
     seen: set[int] = set()
     for service_id, orp in (
-        Facility.objects.filter(service_id__in=ids, municipality__isnull=False)
+        Facility.objects.filter(service_id__in=list(facts), municipality__isnull=False)
         .order_by("service_id", "position", "pk")
         .values_list("service_id", "municipality__orp__ruian_code")
     ):
         if service_id not in seen and orp is not None:
             seen.add(service_id)
             facts[service_id].orp_code = str(orp)
-    for item in facts.values():
-        item.forms.sort()
     return facts
 
 
@@ -175,11 +165,10 @@ def plausible_values(
     """One service's values for a period of ``days`` days: element code, category → value (categories only for
     disaggregated elements, "" for undivided ones). Consistent with the template's blocking rules."""
     year = days / 365
-    capacity = max(facts.capacity, 1)
-    values: dict[tuple[str, str], Decimal] = {
-        ("capacity", TOTAL): Decimal(facts.capacity),
-        ("period_days", TOTAL): Decimal(days),
-    }
+    capacity = max(facts.capacity or 0, 1)
+    values: dict[tuple[str, str], Decimal] = {("period_days", TOTAL): Decimal(days)}
+    if facts.capacity is not None:
+        values[("capacity", TOTAL)] = Decimal(facts.capacity)
     kind = facts.kind_code
 
     # users, contacts, bed-days
@@ -425,12 +414,14 @@ def generate_round(
                 item, rng=rng, days=days, orp_codes=orp_codes, need_count=need_count, card_counts=cards.get(service_id)
             )
         else:  # an untouched draft has only its pre-filled (locked) cells, as opening a round stores them
-            values = {("capacity", TOTAL): Decimal(item.capacity), ("period_days", TOTAL): Decimal(days)}
+            values = {("period_days", TOTAL): Decimal(days)}
+            if item.capacity is not None:
+                values[("capacity", TOTAL)] = Decimal(item.capacity)
             if service_id in cards:
                 for response in ServiceCardResponse.Response.values:
                     values[("needs_response", response)] = Decimal(cards[service_id].get(response, 0))
         submission = Submission(
-            round=collection_round, service_id=service_id, state=submission_state, registry_facts=item.registry_facts()
+            round=collection_round, service_id=service_id, state=submission_state, registry_facts=item.snapshot
         )
         if fill:
             saved = min(now, _aware(deadline - timedelta(days=rng.randint(1, 30))))
@@ -444,22 +435,33 @@ def generate_round(
         generated.append(values)
     Submission.objects.bulk_create(submissions, batch_size=BATCH)
 
-    rows: list[SubmissionValue] = []
+    rows: list[tuple] = []
+    adapt = connection.ops.adapt_decimalfield_value
     for submission, values in zip(submissions, generated, strict=True):
-        if not values:
-            continue
+        forms = set(submission.registry_facts.get("forms") or ())
         for (code, category), value in values.items():
             element = elements.get(code)
-            if element is None or (element.forms and not set(element.forms) & set(submission.registry_facts["forms"])):
+            if element is None or (element.forms and not set(element.forms) & forms):
                 continue
             if category and allowed.get(code) is not None and category not in allowed[code]:
                 continue
-            rows.append(SubmissionValue(submission=submission, element=element, category=category, value=value))
-        if len(rows) >= BATCH:
-            SubmissionValue.objects.bulk_create(rows, batch_size=BATCH)
-            rows = []
-    SubmissionValue.objects.bulk_create(rows, batch_size=BATCH)
+            rows.append((submission.pk, element.pk, category, adapt(value, 14, 2)))
+    _insert_values(rows)
     return collection_round
+
+
+def _insert_values(rows: list[tuple]) -> None:
+    """Insert (submission id, element id, category, value) rows in batches, below the ORM: hundreds of thousands
+    of plain rows for the benches (no signals or audit entries are due for generated demo data)."""
+    table = connection.ops.quote_name(SubmissionValue._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(SubmissionValue._meta.get_field(name).column)
+        for name in ("submission", "element", "category", "value")
+    )
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _allowed_categories(template: CollectionTemplate) -> dict[str, set[str] | None]:

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         data_dir = settings.QMSS_DATA_DIR if settings.QMSS_DATA_DIR and settings.QMSS_DATA_DIR.is_dir() else None
         self._territory(data_dir)
         self._reference()
+        self._needs_libraries()
         if not options["no_registry"]:
             self._registry(data_dir)
         if not options["no_demo"]:
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 f"Ukázková data: nových organizací {created['organisations']}, nových uživatelů {created['users']}"
                 + (f", propojeno s registrem: {', '.join(linked)}." if linked else ".")
             )
+            self._needs_demo()
             self.stdout.write(demo_logins_text())
             second_factor = demo_second_factor_text(seed_demo_second_factor())
             if second_factor:
@@ -72,6 +74,31 @@ class Command(BaseCommand):
         self.stdout.write(
             "Referenční knihovny a rámce kvality: "
             + ", ".join(f"{getattr(r, 'urn', r)} ({getattr(r, 'status', '')})" for r in results)
+        )
+
+    def _needs_libraries(self):
+        from qmss.needs.library import load_all
+
+        results = load_all()
+        self.stdout.write(
+            "Knihovny potřeb a sběru dat: "
+            + ", ".join(f"{getattr(r, 'urn', r)} ({getattr(r, 'status', '')})" for r in results)
+        )
+
+    def _needs_demo(self):
+        from qmss.needs.demo import load_needs_demo
+
+        created = load_needs_demo()
+        labels = {
+            "kind_cards": "zveřejněné karty druhů",
+            "service_cards": "potvrzené karty služeb",
+            "rounds": "sběry dat",
+            "submissions": "hlášení",
+            "minimum_forms": "minimální podoby",
+        }
+        self.stdout.write(
+            "Ukázková data potřeb a sběru dat (SYNTETICKÉ hodnoty), nově: "
+            + ", ".join(f"{labels.get(key, key)} {value}" for key, value in created.items())
         )
 
     def _registry(self, data_dir):
