@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from qmss.needs import demo
-from qmss.needs.models import CollectionRound, MinimumForm, ServiceCard, Submission, SubmissionComment
+from qmss.needs.models import CollectionRound, KindCard, MinimumForm, ServiceCard, Submission, SubmissionComment
 from qmss.needs.selectors_rounds import submission_values, values_of_submissions
 from qmss.needs.validation import check, missing_required
 from qmss.registry.models import Service
@@ -241,6 +241,11 @@ def test_the_demo_loader_builds_a_closed_and_an_open_round_once(demo_world):
     assert ServiceCard.objects.filter(year=2025, state=ServiceCard.State.CONFIRMED).count() == 20
     assert created["service_cards"] == 20
     assert MinimumForm.objects.filter(region=demo_world).count() == 1
+    published = KindCard.objects.filter(region=demo_world, state=KindCard.State.PUBLISHED)
+    assert created["kind_cards"] == published.count() >= 3
+    # the demo providers' service cards answer the needs of the region's published card of their kind
+    card = ServiceCard.objects.filter(year=2025, service__kind__code="13").first()
+    assert card.kind_card.region == demo_world
 
     before = _snapshot()
     again = demo.load_needs_demo(today=date(2026, 6, 1))

@@ -480,6 +480,7 @@ def _allowed_categories(template: CollectionTemplate) -> dict[str, set[str] | No
 # --- the demo of `make run` -------------------------------------------------------------------------------------------
 DEMO_SEED = "qmss-needs-demo"
 MIN_FORM_THRESHOLD = Decimal("0.5")
+MAIN_KINDS = 4
 RETURN_COMMENTS = (
     (
         "Počet nových uživatelů nesouhlasí s evidencí z minulého roku, prosíme o kontrolu.",
@@ -746,5 +747,38 @@ def load_needs_demo(*, today: date | None = None) -> dict[str, int]:
 
 
 def _kind_cards(region_org, region_user) -> int:
-    """Published kind cards of the region's main kinds, from the QMSS model cards (H2's actions, when present)."""
-    return 0
+    """Published kind cards of the region's main kinds (those with the most services, at most
+    :data:`MAIN_KINDS`), each a copy of the QMSS model card published through H2's actions; a kind the region
+    already has a card of is left alone. Returns how many were published now."""
+    try:
+        from qmss.needs import actions_cards
+        from qmss.needs import selectors_cards as card_selectors
+    except ModuleNotFoundError:
+        return 0
+    from django.db.models import Count
+
+    from qmss.core.scoping import Scope
+    from qmss.needs.models import KindCard
+    from qmss.registry.models import Service, ServiceKind
+    from qmss.registry.selectors import in_regions_condition
+
+    if region_user is None:
+        return 0
+    region = region_org.region
+    scope = Scope.for_user(region_user)
+    ranked = (
+        Service.objects.filter(in_regions_condition([region.pk]), kind__isnull=False)
+        .values("kind")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "kind")
+    )
+    published = 0
+    for row in ranked[:MAIN_KINDS]:
+        kind = ServiceKind.objects.get(pk=row["kind"])
+        if card_selectors.model_card(kind) is None or KindCard.objects.filter(region=region, kind=kind).exists():
+            continue
+        draft = actions_cards.create_draft(scope=scope, region=region, kind=kind)
+        if actions_cards.publish_refusal(draft) is None:
+            actions_cards.publish_card(scope=scope, card=draft)
+            published += 1
+    return published
