@@ -51,8 +51,8 @@ S2_VALUES = {
     ("fte", "care_worker"): 10,
     ("fte", "health_staff"): 4,
 }
-S3_VALUES = {"capacity": 30, "period_days": 365, "users": 28, "new_users": 0, ("refused", "capacity"): 0, "bed_days": 10500}
-S4_VALUES = {"capacity": 25, "period_days": 365, "users": 25, "new_users": 8, ("refused", "capacity"): 2, "contacts": 4000}
+S3_VALUES = {"capacity": 30, "period_days": 365, "new_users": 0, ("refused", "capacity"): 0, "bed_days": 10500}
+S4_VALUES = {"capacity": 25, "period_days": 365, "new_users": 8, ("refused", "capacity"): 2, "contacts": 4000}
 S5_VALUES = {"capacity": 50, "new_users": 1, ("refused", "capacity"): 9, "bed_days": 1}
 S1_2024 = {"capacity": 40, "period_days": 366, "new_users": 5, ("refused", "capacity"): 5}
 
@@ -115,9 +115,7 @@ def build(tenant_a, tenant_b) -> IndicatorWorld:
     for s, values in ((s1, S1_VALUES), (s2, S2_VALUES), (s3, S3_VALUES), (s4, S4_VALUES)):
         approve(round_, s, values)
     approve(round_, s5, S5_VALUES, state=Submission.State.SUBMITTED)
-    round_2024 = make_round(
-        region_org, name="Sběr 2024", period_start=date(2024, 1, 1), period_end=date(2024, 12, 31)
-    )
+    round_2024 = make_round(region_org, name="Sběr 2024", period_start=date(2024, 1, 1), period_end=date(2024, 12, 31))
     approve(round_2024, s1, S1_2024)
     return IndicatorWorld(tenant_a, tenant_b, s1, s2, s3, s4, s5, round_, round_2024)
 
@@ -130,8 +128,9 @@ def make_peer_group(region_org, region, *, own_provider=None, values=(10, 20, 30
     services = []
     for n, value in enumerate(values):
         provider = own_provider if (own_provider is not None and n == 1) else make_provider()
+        forms = (("pob", (("luzka", 30),)),)
         service = make_service(
-            provider, name=f"Skupina {n + 1}", kind="13", forms=(("pob", (("luzka", 30),)),), facilities=[{"region": region}]
+            provider, name=f"Skupina {n + 1}", kind="13", forms=forms, facilities=[{"region": region}]
         )
         refused = value // 10
         approve(round_, service, {"capacity": 30, "new_users": 10 - refused, ("refused", "capacity"): refused})

@@ -40,8 +40,8 @@ def test_service_values_equal_hand_computed_values(world):
     assert q(occupancy[world.s2.pk], 2) == Decimal("91.32")  # 20000 / (60 × 365) × 100
     assert q(occupancy[world.s3.pk], 2) == Decimal("95.89")  # 10500 / (30 × 365) × 100
 
-    s1 = {code: engine.service_values(round=world.round, indicator=world.indicator(code))[world.s1.pk]
-          for code in ("users_per_direct_fte", "needs_basic_share", "cost_per_unit", "waiting_per_capacity")}  # fmt: skip
+    codes = ("users_per_direct_fte", "needs_basic_share", "cost_per_unit", "waiting_per_capacity")
+    s1 = {c: engine.service_values(round=world.round, indicator=world.indicator(c))[world.s1.pk] for c in codes}
     assert s1["users_per_direct_fte"] == Decimal(5)  # 50 / (2 + 8); management is not direct care
     assert s1["needs_basic_share"] == Decimal(60)  # 6 / (6 + 2 + 2) × 100
     assert q(s1["cost_per_unit"], 2) == Decimal("416.67")  # 5 000 000 / (12000 + 0)
@@ -65,7 +65,8 @@ def test_series_over_rounds_and_services(world):
     )
     assert [p.round for p in points] == [world.round_2024, world.round]
     assert [q(p.value) for p in points] == [Decimal("50.0000"), Decimal("20.0000")]  # 5 / 10, 3 / 15
-    [own] = engine.series(indicator_code="refusal_capacity_rate", rounds=[world.round], service_ids=[world.s1.pk, world.s2.pk])
+    own_ids = [world.s1.pk, world.s2.pk]
+    [own] = engine.series(indicator_code="refusal_capacity_rate", rounds=[world.round], service_ids=own_ids)
     assert q(own.value) == Decimal("28.0000")  # (3 + 4) / (15 + 10)
 
 

@@ -37,6 +37,7 @@ from qmss.improvement import selectors
 from qmss.improvement.error_codes import ImprovementErrorCode as Code
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
 from qmss.improvement.templates import get_template
+from qmss.needs.models import Indicator
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from qmss.frameworks.models import Requirement
 
 PROCESS_FIELDS = ("kind", "parent", "code", "name", "purpose", "inputs", "outputs", "customers", "owner", "order")
-KPI_FIELDS = ("name", "unit", "target_value", "direction", "description", "source", "order")
+KPI_FIELDS = ("name", "unit", "target_value", "direction", "description", "source", "indicator_code", "order")
 PLAN_FIELDS = ("title", "service", "period_start", "period_end", "goals", "state")
 ACTION_FIELDS = (
     "title",
@@ -209,10 +210,16 @@ def create_kpi(
     direction: str | Unset = UNSET,
     description: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    indicator_code: str | Unset = UNSET,
     order: int | Unset = UNSET,
 ) -> Kpi:
     values = _given(locals(), KPI_FIELDS)
     _require(scope, Perm.EDIT, process.organisation_id)
+    if (
+        values.get("indicator_code")
+        and not Indicator.objects.filter(code=values["indicator_code"], template__published_at__isnull=False).exists()
+    ):
+        raise ValidationError(_("Choose an indicator of the data collection."), code=Code.UNKNOWN_INDICATOR.value)
     kpi = Kpi(process=process)
     _apply(kpi, values, KPI_FIELDS)
     kpi.full_clean()

@@ -21,3 +21,4 @@ class ImprovementErrorCode(Enum):
     UNKNOWN_STATUS = "unknown_status"
     REVIEW_INCOMPLETE = "review_incomplete"
     REVIEW_REQUIRED = "review_required"
+    UNKNOWN_INDICATOR = "unknown_indicator"

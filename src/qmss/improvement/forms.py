@@ -102,8 +102,22 @@ class ProcessForm(CzechChoicesMixin, forms.ModelForm):
 class KpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
-        fields = ["name", "unit", "target_value", "direction", "description", "source"]
+        fields = ["name", "unit", "target_value", "direction", "description", "source", "indicator_code"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        from qmss.needs.selectors_indicators import indicator_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_code"] = forms.ChoiceField(
+            label=_("Values from data collection"),
+            choices=[("", _("none – values entered by hand")), *indicator_choices()],
+            required=False,
+            help_text=_(
+                "A quality indicator whose values are computed from the approved data-collection reports of the "
+                "process's services (or of all the organisation's services)."
+            ),
+        )
 
 
 class MeasurementForm(forms.ModelForm):

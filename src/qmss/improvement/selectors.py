@@ -22,6 +22,7 @@ from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
 from qmss.frameworks.models import Requirement
 from qmss.improvement.models import Action, DevelopmentPlan, Kpi, KpiMeasurement, Process
+from qmss.needs.indicators import kpi_values_many
 from qmss.registry.models import Service
 from qmss.registry.selectors_links import linked_services
 
@@ -185,11 +186,13 @@ def process_detail(process: Process) -> dict:
     """Everything the process page shows, in a fixed number of queries."""
     measurements = Prefetch("measurements", queryset=KpiMeasurement.objects.order_by("date", "pk"))
     kpis = list(process.kpis.prefetch_related(measurements).order_by("order", "pk"))
+    collected = kpi_values_many(kpis)  # values of KPIs bound to a data-collection indicator
     for kpi in kpis:
         values = list(kpi.measurements.all())
         kpi.history = values
         kpi.latest = values[-1] if values else None
         kpi.on_target = kpi.meets_target(kpi.latest.value if kpi.latest else None)
+        kpi.collected = collected.get(kpi.pk, [])
     return {
         "children": list(process.children.select_related("owner").order_by("order", "code", "pk")),
         "services": list(process.services.select_related("kind").order_by("name")),

@@ -155,6 +155,7 @@ class Point:
     numerator: Decimal | None
     denominator: Decimal | None
     services: int
+    indicator: Indicator | None = None  # the round's definition (decimals, unit)
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ def series(*, indicator_code: str, rounds, service_ids=None) -> list[Point]:
             points.append(Point(round_, None, None, None, 0))
             continue
         value, numerator, denominator, n = pooled(data.results(round_.pk, indicator, service_ids), indicator.factor)
-        points.append(Point(round_, value, numerator, denominator, n))
+        points.append(Point(round_, value, numerator, denominator, n, indicator))
     return points
 
 
@@ -524,6 +525,6 @@ def kpi_values_many(kpis: Sequence) -> dict[int, list[Point]]:
                 results = data.results(round_.pk, indicator, service_ids)
                 value, numerator, denominator, n = pooled(results, indicator.factor)
                 if results:  # the indicator applies to the services (their value may be unknown: "–")
-                    points.append(Point(round_, value, numerator, denominator, n))
+                    points.append(Point(round_, value, numerator, denominator, n, indicator))
             answer[kpi.pk] = points
     return answer

@@ -106,6 +106,13 @@ class Kpi(TimeStamped):
         blank=True,
         help_text=_("Where the values come from, e.g. a quality indicator; empty when entered by hand."),
     )
+    indicator_code = models.CharField(
+        _("indicator from data collection"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("Code of a quality indicator; its values are computed from the approved data-collection reports."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
