@@ -185,13 +185,20 @@ def fill(submission: Submission, values: dict[tuple[str, str], Decimal] | None =
 def matrix_kwargs(tenant) -> dict:
     """Tenant A's open round (named after its region authority, a secret) with a submission of a service of A's
     provider (its name carries the provider organisation's name), a return comment and a reply."""
-    from qmss.assessments.testing import link_provider_to_registry
     from qmss.core.roles import Role
     from qmss.needs.models import SubmissionComment
+    from qmss.registry.models import Provider
+    from qmss.registry.selectors_links import linked_provider
+    from qmss.registry.testing import link_verified, make_provider, make_service
 
     region_org = tenant.orgs[OrganisationKind.REGION]
     provider = tenant.orgs[OrganisationKind.PROVIDER]
-    link_provider_to_registry(provider, service_name=f"Výkazová služba {provider.name}", region=tenant.region)
+    registered = linked_provider(provider)
+    if registered is None:
+        registered = Provider.objects.filter(ico=provider.ico).first() if provider.ico else None
+        registered = registered or make_provider(f"Poskytovatel {provider.name}", ico=provider.ico or None)
+        link_verified(provider, registered)
+    make_service(registered, name=f"Výkazová služba {provider.name}", facilities=[{"region": tenant.region}])
     round = make_round(region_org, name=f"Sběr dat {region_org.name}")
     manager = tenant.user(OrganisationKind.REGION, Role.ADMIN)
     submissions = open_with(round, manager)

@@ -167,6 +167,8 @@ def round_detail_view(request, round_pk: int):
         if filters.is_valid():
             state, kind = filters.cleaned_data["state"], filters.cleaned_data["kind"]
         page = paginate(request, selectors.round_submissions(round, state=state, kind=kind))
+        for submission in page.object_list:
+            submission.round = round  # one round: no query per row
         today_late = {s.pk for s in page.object_list if selectors.is_late(s)}
         context.update(
             completeness=selectors.completeness(round),
