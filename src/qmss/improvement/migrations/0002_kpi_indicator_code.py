@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 default="",
-                help_text="Code of a quality indicator; its values are computed from the approved data-collection reports.",
+                help_text="Quality indicator computed from the approved data-collection reports.",
                 max_length=40,
                 verbose_name="indicator from data collection",
             ),

@@ -111,7 +111,7 @@ class Kpi(TimeStamped):
         max_length=40,
         blank=True,
         default="",
-        help_text=_("Code of a quality indicator; its values are computed from the approved data-collection reports."),
+        help_text=_("Quality indicator computed from the approved data-collection reports."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
