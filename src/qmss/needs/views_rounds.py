@@ -116,7 +116,14 @@ def _round_form_page(request, round: CollectionRound | None):
     title = _("New data-collection round") if round is None else _("Edit the round")
     crumbs = index_crumbs(*([(round.name, round_url(round))] if round else []), (title, ""))
     cancel = round_url(round) if round else reverse("needs:rounds")
-    context = {"form": form, "round": round, "title": title, "crumbs": crumbs, "cancel_url": cancel}
+    context = {
+        "form": form,
+        "round": round,
+        "organisations": list(organisations[:10]) if round is None else [],
+        "title": title,
+        "crumbs": crumbs,
+        "cancel_url": cancel,
+    }
     return render(request, "needs/rounds/round_form.html", context)
 
 
