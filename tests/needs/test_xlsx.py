@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from qmss.core.roles import OrganisationKind, Role
-from qmss.needs.models import SubmissionValue
+from qmss.needs import xlsx
+from qmss.needs.models import Submission, SubmissionValue
 from qmss.needs.testing_rounds import fill, make_round, open_with
 from qmss.registry.testing import make_service
 
@@ -93,6 +94,11 @@ def _edit(content: bytes, changes: dict[str, dict[str, object]]) -> bytes:
     return buffer.getvalue()
 
 
+def _texts(content: bytes) -> set[str]:
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row}
+
+
 def _sheet(content: bytes, portal_id: int) -> str:
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     return next(title for title in workbook.sheetnames if title.endswith(f" {portal_id}"))
@@ -137,3 +143,302 @@ def test_upload_changes_values(world):
     assert values[("users", "80p")] == Decimal(12)
     assert values[("direct_hours", "")] == Decimal("99.25")
     assert values[("users", "65_79")] == Decimal(7)
+
+
+# --- bad files: refused with their place, nothing saved -------------------------------------------------------
+
+
+def _refused(client, round, content: bytes, *needles: str) -> str:
+    before = _state(round)
+    saved_at = sorted(Submission.objects.filter(round=round).values_list("pk", "last_saved_at"))
+    response = _upload(client, round, content)
+    text = response.content.decode()
+    assert response.status_code == 400, text[:3000]
+    for needle in needles:
+        assert needle in text, (needle, text[text.find("error-summary") :][:2000])
+    assert _state(round) == before
+    assert sorted(Submission.objects.filter(round=round).values_list("pk", "last_saved_at")) == saved_at
+    return text
+
+
+@pytest.fixture
+def sheets(world):
+    client = _client(world["editor"])
+    content = _download(client, world["round"])
+    third = world["services"][2]
+    return client, content, _sheet(content, third.portal_id)
+
+
+def test_text_in_a_number_cell(world, sheets):
+    client, content, sheet = sheets
+    row = _row_of(content, sheet, "users/80p")
+    first = _sheet(content, world["services"][0].portal_id)
+    good_row = _row_of(content, first, "users/18_64")
+    # a valid change on another service's sheet is not saved either (all or nothing across services)
+    edited = _edit(content, {sheet: {f"E{row}": "dvacet"}, first: {f"E{good_row}": 3}})
+    _refused(client, world["round"], edited, xlsx._where(sheet, row, 5), "dvacet")
+
+
+def test_decimal_in_a_whole_number_cell_and_negative(world, sheets):
+    client, content, sheet = sheets
+    row = _row_of(content, sheet, "users/80p")
+    new = _row_of(content, sheet, "new_users")
+    edited = _edit(content, {sheet: {f"E{row}": 2.5, f"E{new}": -1}})
+    _refused(client, world["round"], edited, xlsx._where(sheet, row, 5), xlsx._where(sheet, new, 5))
+
+
+def test_edited_locked_cells(world, sheets):
+    client, content, sheet = sheets
+    capacity = _row_of(content, sheet, "capacity")
+    users = _row_of(content, sheet, "users/65_79")
+    edited = _edit(content, {sheet: {f"E{capacity}": 999, f"B{users}": "Uživatelé jinak", "B2": "Jiný název"}})
+    _refused(
+        client,
+        world["round"],
+        edited,
+        xlsx._where(sheet, capacity, 5),
+        xlsx._where(sheet, users, 2),
+        xlsx._where(sheet, 2, 2),
+    )
+
+
+def test_unknown_element_code(world, sheets):
+    client, content, sheet = sheets
+    row = _row_of(content, sheet, "users/80p")
+    _refused(client, world["round"], _edit(content, {sheet: {f"A{row}": "users/90p"}}), xlsx._where(sheet, row, 1))
+
+
+def test_unknown_or_foreign_service_id(world, sheets):
+    client, content, sheet = sheets
+    _refused(client, world["round"], _edit(content, {sheet: {"B1": 999999}}), xlsx._where(sheet, 1, 2), "999999")
+    foreign = world["foreign"].portal_id  # tenant B's provider's service in the same round
+    _refused(client, world["round"], _edit(content, {sheet: {"B1": foreign}}), xlsx._where(sheet, 1, 2), str(foreign))
+
+
+def test_wrong_and_missing_sheet(world, sheets):
+    client, content, sheet = sheets
+    workbook = load_workbook(io.BytesIO(content))
+    workbook.create_sheet("List1")["A1"] = "něco"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _refused(client, world["round"], buffer.getvalue(), xlsx._where("List1"))
+    workbook = load_workbook(io.BytesIO(content))
+    del workbook[sheet]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _refused(client, world["round"], buffer.getvalue(), sheet)
+
+
+def test_file_of_another_round(world):
+    client = _client(world["editor"])
+    other = make_round(world["tenant_a"].orgs[REGION], name="Jiné kolo 2024")
+    open_with(other, world["tenant_a"].user(REGION, Role.ADMIN))
+    content = _download(client, other)
+    _refused(client, world["round"], content, "Jiné kolo 2024")
+
+
+def test_not_an_xlsx_and_oversize(world, monkeypatch):
+    client = _client(world["editor"])
+    _refused(client, world["round"], b"PK\x03\x04 not really a zip", "XLSX")
+    _refused(client, world["round"], "služba;hodnota\n1;2\n".encode(), "XLSX")
+    content = _download(client, world["round"])
+    monkeypatch.setattr(xlsx, "MAX_BYTES", len(content) - 1)
+    _refused(client, world["round"], content, "MB")
+    parsed = xlsx.parse_workbook(content, round_id=world["round"].pk, blocks=[], secret="x")
+    assert parsed.errors and not parsed.values
+
+
+def test_tidy_layout_bad_cells(world):
+    client = _client(world["editor"])
+    content = _download(client, world["round"], "tidy")
+    title = load_workbook(io.BytesIO(content), read_only=True).sheetnames[0]
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    rows = list(workbook[title].iter_rows(values_only=True))
+    users = next(i for i, row in enumerate(rows, start=1) if row[2] == "users" and row[3] == "65_79")
+    capacity = next(i for i, row in enumerate(rows, start=1) if row[2] == "capacity")
+    edited = _edit(content, {title: {f"E{users}": "dvacet", f"A{users + 1}": 999999, f"E{capacity}": 1}})
+    _refused(
+        client,
+        world["round"],
+        edited,
+        xlsx._where(title, users, 5),
+        xlsx._where(title, users + 1, 1),
+        xlsx._where(title, capacity, 5),
+    )
+
+
+def test_save_failure_of_a_later_service_rolls_back_the_earlier(world, sheets, monkeypatch):
+    from qmss.needs import actions_xlsx
+
+    client, content, _sheet_title = sheets
+    edits = {}
+    for service in world["services"]:
+        title = _sheet(content, service.portal_id)
+        edits[title] = {f"E{_row_of(content, title, 'waiting_list')}": 77}
+    real = actions_xlsx.save_values
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs["submission"].pk)
+        real(**kwargs)
+        if len(calls) == 2:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("simulated refusal")
+
+    monkeypatch.setattr(actions_xlsx, "save_values", failing)
+    _refused(client, world["round"], _edit(content, edits), "simulated refusal")
+    assert len(calls) >= 2
+
+
+# --- safe cells -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["sheets", "tidy"])
+def test_formula_like_service_name_stays_text(world, layout):
+    client = _client(world["editor"])
+    content = _download(client, world["round"], layout)
+    name = world["services"][1].name
+    workbook = load_workbook(io.BytesIO(content))
+    found = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "HYPERLINK" in cell.value
+    ]
+    assert found, "the service's name is in the workbook"
+    for cell in found:
+        assert cell.value == name
+        assert cell.data_type == "s"  # a string, never a formula
+        assert cell.quotePrefix  # and stays text when edited
+    # locked cells are grey and protected; value cells of editable elements are not
+    sheet = workbook.worksheets[0]
+    assert sheet.protection.sheet
+    assert workbook.security.lockStructure
+    assert workbook[xlsx.META_SHEET].sheet_state == "hidden"
+
+
+# --- permissions --------------------------------------------------------------------------------------------------
+
+
+def test_download_holds_only_the_providers_editable_submissions(world):
+    from qmss.needs.models import Submission
+
+    client = _client(world["editor"])
+    first, second, third = world["services"]
+    Submission.objects.filter(pk=world["submissions"][second.pk].pk).update(state=Submission.State.SUBMITTED)
+    for layout in ("sheets", "tidy"):
+        content = _download(client, world["round"], layout)
+        texts = _texts(content)
+        assert str(first.portal_id) in texts and first.name in texts and third.name in texts
+        assert world["foreign"].name not in texts and str(world["foreign"].portal_id) not in texts  # B's service
+        assert second.name not in texts  # submitted: no longer editable
+
+
+def test_upload_of_a_since_submitted_service_is_refused(world, sheets):
+    client, content, sheet = sheets
+    third = world["services"][2]
+    Submission.objects.filter(pk=world["submissions"][third.pk].pk).update(state=Submission.State.SUBMITTED)
+    row = _row_of(content, sheet, "users/80p")
+    _refused(client, world["round"], _edit(content, {sheet: {f"E{row}": 5}}), xlsx._where(sheet, 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "page", "download"),
+    [
+        (PROVIDER, Role.READER, 200, 404),  # A's reader: sees the round, nothing to fill
+        (REGION, Role.ADMIN, 200, 404),  # A's region staff: the round is theirs, the reports are not
+    ],
+)
+def test_who_may_not_fill(world, kind, role, page, download):
+    user = world["tenant_a"].user(kind, role)
+    client = _client(user)
+    url = reverse("needs:xlsx_round", kwargs={"round_pk": world["round"].pk})
+    response = client.get(url)
+    assert response.status_code == page
+    assert world["services"][0].name not in response.content.decode()
+    response = client.get(reverse("needs:xlsx_download", kwargs={"round_pk": world["round"].pk}), {"layout": "tidy"})
+    assert response.status_code == download
+    content = _download(_client(world["editor"]), world["round"])
+    sheet = _sheet(content, world["services"][2].portal_id)
+    row = _row_of(content, sheet, "users/80p")
+    before = _state(world["round"])
+    response = _upload(client, world["round"], _edit(content, {sheet: {f"E{row}": 5}}))
+    assert response.status_code in (400, 403)
+    assert _state(world["round"]) == before
+
+
+def test_tenant_b(world):
+    """B's region does not see A's round; B's provider (with a service in A's region, so in the round) sees only
+    its own report and cannot upload A's file."""
+    content = _download(_client(world["editor"]), world["round"])
+    sheet = _sheet(content, world["services"][2].portal_id)
+    row = _row_of(content, sheet, "users/80p")
+    edited = _edit(content, {sheet: {f"E{row}": 5}})
+    before = _state(world["round"])
+    round_url = reverse("needs:xlsx_round", kwargs={"round_pk": world["round"].pk})
+    download_url = reverse("needs:xlsx_download", kwargs={"round_pk": world["round"].pk})
+    client = _client(world["tenant_b"].user(REGION, Role.ADMIN))
+    assert client.get(round_url).status_code == 404
+    assert client.get(download_url, {"layout": "sheets"}).status_code == 404
+    assert _upload(client, world["round"], edited).status_code == 404
+    client = _client(world["tenant_b"].user(PROVIDER, Role.EDITOR))
+    page = client.get(round_url).content.decode()
+    assert world["foreign"].name in page
+    assert all(service.name not in page for service in world["services"])
+    own = _download(client, world["round"], "tidy")
+    texts = {
+        str(v)
+        for row in load_workbook(io.BytesIO(own), read_only=True).worksheets[0].iter_rows(values_only=True)
+        for v in row
+    }
+    assert world["foreign"].name in texts
+    assert all(service.name not in texts and str(service.portal_id) not in texts for service in world["services"])
+    response = _upload(client, world["round"], edited)
+    assert response.status_code == 400
+    assert xlsx._where(sheet, 1, 2) in response.content.decode()
+    assert _state(world["round"]) == before
+
+
+# --- query budget ----------------------------------------------------------------------------------------------
+
+
+def test_download_and_page_queries_are_constant(world):
+    from qmss.needs.actions_rounds import store_prefill
+    from qmss.needs.layout import prefill_values
+    from qmss.needs.selectors_rounds import registry_facts
+    from qmss.testing.queries import assert_constant_queries
+
+    round = world["round"]
+    provider = world["services"][0].provider
+    client = _client(world["editor"])
+
+    def grow(n):
+        while Submission.objects.filter(round=round, service__provider=provider).count() < n:
+            service = make_service(provider, facilities=[{"region": world["tenant_a"].region}])
+            submission = Submission.objects.create(
+                round=round, service=service, registry_facts=registry_facts([service])[service.pk]
+            )
+            store_prefill(submission, prefill_values(submission))
+
+    count = Submission.objects.filter(round=round, service__provider=provider)
+    for layout in ("sheets", "tidy"):
+        assert_constant_queries(
+            lambda layout=layout: client.get(
+                reverse("needs:xlsx_download", kwargs={"round_pk": round.pk}), {"layout": layout}
+            ),
+            grow,
+            count=count,
+            small=3,
+            large={"sheets": 6, "tidy": 9}[layout],
+            max_queries=20,
+        )
+    assert_constant_queries(
+        lambda: client.get(reverse("needs:xlsx_round", kwargs={"round_pk": round.pk})),
+        grow,
+        count=count,
+        small=9,
+        large=12,
+        max_queries=20,
+    )

@@ -71,7 +71,7 @@ def xlsx_round(request, round_pk: int):
         "upload_errors": upload_errors,
         "max_errors": xlsx.MAX_ERRORS,
     }
-    return render(request, "needs/xlsx/round.html", context, status=400 if upload_errors else 200)
+    return render(request, "needs/xlsx/round.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
