@@ -328,6 +328,7 @@ class RoundData:
 
     values: dict[tuple[int, int], Values]
     facts: dict[tuple[int, int], Facts]
+    _by_round: dict[int, dict[int, Facts]] | None = None
 
     @classmethod
     def load(cls, round_ids: Iterable[int], indicators: Iterable[Indicator], service_ids=None) -> RoundData:
@@ -341,12 +342,20 @@ class RoundData:
         """Every approved submission of the round the indicator applies to (value None when unknown)."""
         wanted = None if service_ids is None else set(service_ids)
         results = []
-        for (r, service_id), facts in self.facts.items():
-            if r != round_id or (wanted is not None and service_id not in wanted) or not applies(indicator, facts):
+        for service_id, facts in self.by_round().get(round_id, {}).items():
+            if (wanted is not None and service_id not in wanted) or not applies(indicator, facts):
                 continue
-            numerator, denominator, value = compute(indicator, self.values.get((r, service_id), {}))
+            numerator, denominator, value = compute(indicator, self.values.get((round_id, service_id), {}))
             results.append(ServiceValue(service_id, numerator, denominator, value, facts))
         return results
+
+    def by_round(self) -> dict[int, dict[int, Facts]]:
+        """Round pk → service pk → facts (built once)."""
+        if self._by_round is None:
+            self._by_round = defaultdict(dict)
+            for (round_id, service_id), facts in self.facts.items():
+                self._by_round[round_id][service_id] = facts
+        return self._by_round
 
 
 def round_results(*, round: CollectionRound, indicator: Indicator, service_ids=None) -> list[ServiceValue]:  # noqa: A002

@@ -181,8 +181,8 @@ def approve(
 
 def matrix_kwargs(tenant) -> dict[str, int]:
     """URL parameters of the indicator pages: an indicator, and tenant's closed round (its name carries the
-    region's name, a tenant secret) with an approved submission of the provider's verified service and of five
-    peers in the region (other registry providers), so that its peer group is not suppressed."""
+    region's name, a tenant secret) with an approved submission of each of the provider's verified services made
+    so far and of five peers in the region (other registry providers), so that the peer group is not suppressed."""
     from qmss.core.roles import OrganisationKind
     from qmss.registry.models import Service
     from qmss.registry.testing import make_provider, make_service
@@ -190,8 +190,7 @@ def matrix_kwargs(tenant) -> dict[str, int]:
     region_org = tenant.orgs[OrganisationKind.REGION]
     provider_org = tenant.orgs[OrganisationKind.PROVIDER]
     round_ = make_round(region_org, name=f"Sběr ukazatelů {region_org.name} ({provider_org.name})")
-    own = Service.objects.filter(provider__link__organisation=provider_org).first()
-    services = [own] if own is not None else []
+    services = list(Service.objects.filter(provider__link__organisation=provider_org).order_by("pk"))  # A's own
     for n in range(5):
         peer = make_service(make_provider(), name=f"Srovnávaná služba {n + 1}", facilities=[{"region": tenant.region}])
         services.append(peer)
