@@ -555,6 +555,7 @@ def _service_cards(providers, region, year: int, created: dict[str, int]) -> Non
     except ModuleNotFoundError:
         return
     from qmss.needs.models import KindCardNeed, ServiceCard
+    from qmss.registry.selectors_links import linked_services
 
     region_ids = set(_region_services(region, year))
     responses = ServiceCardResponse.Response
@@ -562,7 +563,7 @@ def _service_cards(providers, region, year: int, created: dict[str, int]) -> Non
         user = _member(organisation, ("admin", "editor"))
         if user is None:
             continue
-        for service in card_selectors.provider_services(organisation).filter(pk__in=region_ids).order_by("pk"):
+        for service in linked_services(organisation).filter(pk__in=region_ids).order_by("pk"):
             if ServiceCard.objects.filter(service=service, year=year).exists():
                 continue
             card = card_actions.create_card(user=user, organisation=organisation, service=service, year=year)
@@ -672,6 +673,7 @@ def _returned_then_approved(collection_round: CollectionRound, region_user, prov
     Submission.objects.filter(pk__in=[s.pk for s in chosen]).update(decided_by=region_user)
 
 
+@transaction.atomic
 def load_needs_demo(*, today: date | None = None) -> dict[str, int]:
     """The needs demo for the demo region (idempotent; every figure synthetic): published kind cards of the main
     kinds, confirmed service cards of the demo providers' services for the previous year, a closed round of the
