@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from qmss.core.collation import sort_key
+from qmss.core.collation import czech_sorted, sort_key
 from qmss.core.models import Organisation
 from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
@@ -101,7 +101,7 @@ def region_services(region: Region, kind: ServiceKind | None = None) -> QuerySet
 
 
 def regions(ids: Iterable[int]) -> list[Region]:
-    return list(Region.objects.filter(pk__in=list(ids)).defer("boundary").order_by("name"))
+    return czech_sorted(Region.objects.filter(pk__in=list(ids)).only("pk", "code", "name"), "name")
 
 
 def region_by_code(scope: Scope, code: str, perm: str = Perm.VIEW) -> Region:
@@ -134,8 +134,8 @@ def region_authority(scope: Scope, region: Region) -> Organisation | None:
 
 
 def kind_card_for(region_id: int | None, kind: ServiceKind | None) -> KindCard | None:
-    """The region's newest published card of the kind; else the QMSS model card (region empty, published
-    preferred); None when there is neither (the card then lists every need of the taxonomy)."""
+    """The region's newest published card of the kind; else the newest published QMSS model card (region
+    empty); None when there is neither (the card then lists every need of the taxonomy)."""
     if kind is None:
         return None
     if region_id is not None:
@@ -146,9 +146,11 @@ def kind_card_for(region_id: int | None, kind: ServiceKind | None) -> KindCard |
         )
         if card is not None:
             return card
-    model_cards = KindCard.objects.filter(region__isnull=True, kind=kind).exclude(state=KindCard.State.SUPERSEDED)
-    published = model_cards.filter(state=KindCard.State.PUBLISHED).order_by("-version").first()
-    return published or model_cards.order_by("-version").first()
+    return (
+        KindCard.objects.filter(region__isnull=True, kind=kind, state=KindCard.State.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
 
 
 def card_needs(card: ServiceCard) -> list[Need]:
