@@ -10,7 +10,8 @@ When MAD is 0 (more than half of the group report the same value) the mean absol
 z = (x − median) / (1.253314 · MeanAD); when that is 0 too, all values are equal and nothing is an outlier.
 Groups smaller than :data:`MIN_GROUP` are not evaluated (too few peers to say what is usual).
 
-Two queries for a round and element, whatever the number of services.
+Peers are grouped by the registry facts stored with the submission at opening (kind code and delivery-form
+keys), else by the registry service now. Three queries for a round and element, whatever the number of services.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Outlier:
     submission_id: int | None = None
     element_code: str = ""
     category: str = ""
-    group: tuple = field(default_factory=tuple)  # (kind name, delivery-form keys)
+    group: tuple = field(default_factory=tuple)  # (kind code, delivery-form keys)
 
     @property
     def direction(self) -> str:
@@ -79,8 +80,8 @@ def robust_scores(values: list[Decimal]) -> tuple[Decimal, Decimal, list[Decimal
     return mid, mad, [(v - mid) / scale for v in values]
 
 
-def _values(round: CollectionRound, element_code: str, category: str) -> dict[int, tuple[int, Decimal]]:
-    """Submission pk → (service pk, value) for the round's submitted and approved submissions (one query)."""
+def _values(round: CollectionRound, element_code: str, category: str) -> dict[int, Decimal]:
+    """Submission pk → value for the round's submitted and approved submissions (one query)."""
     element = DataElement.objects.filter(template_id=round.template_id, code=element_code).values_list("pk", flat=True)
     rows = SubmissionValue.objects.filter(
         element_id__in=element, submission__round_id=round.pk, submission__state__in=STATES
@@ -89,46 +90,59 @@ def _values(round: CollectionRound, element_code: str, category: str) -> dict[in
         rows = rows.filter(category=category)
     totals: dict[int, Decimal] = {}
     parts: dict[int, Decimal] = defaultdict(Decimal)
-    services: dict[int, int] = {}
-    for submission_id, service_id, cat, value in rows.values_list(
-        "submission_id", "submission__service_id", "category", "value"
-    ).order_by():
-        services[submission_id] = service_id
+    for submission_id, cat, value in rows.values_list("submission_id", "category", "value").order_by():
         if cat == "" or category:
             totals[submission_id] = value
         else:
             parts[submission_id] += value
     # an element's total: its "" value, else the sum of its categories (as qmss.needs.expressions.total)
-    result = {pk: (services[pk], value) for pk, value in parts.items()}
-    result.update({pk: (services[pk], value) for pk, value in totals.items()})
+    return {**parts, **totals}
+
+
+def peer_groups(round: CollectionRound) -> dict[int, tuple[int, tuple]]:
+    """Submission pk → (service pk, (kind code, sorted delivery-form keys)) of the round's submitted and approved
+    submissions: the registry facts stored at opening, else the registry service now (one or three queries)."""
+    rows = Submission.objects.filter(round_id=round.pk, state__in=STATES).values_list(
+        "pk", "service_id", "registry_facts"
+    )
+    result: dict[int, tuple[int, tuple]] = {}
+    missing: dict[int, int] = {}
+    for pk, service_id, facts in rows.order_by():
+        facts = facts if isinstance(facts, dict) else {}
+        kind, forms = facts.get("kind"), facts.get("forms")
+        if kind and isinstance(forms, list) and forms and all(isinstance(f, str) for f in forms):
+            result[pk] = (service_id, (str(kind), tuple(sorted(forms))))
+        else:
+            missing[pk] = service_id
+    if missing:
+        kinds = dict(Service.objects.filter(pk__in=set(missing.values())).values_list("pk", "kind__code"))
+        forms_now: dict[int, set[str]] = defaultdict(set)
+        for service_id, key in ServiceForm.objects.filter(service_id__in=set(missing.values())).values_list(
+            "service_id", "form__key"
+        ):
+            if key:
+                forms_now[service_id].add(key)
+        for pk, service_id in missing.items():
+            if kinds.get(service_id) and forms_now.get(service_id):
+                result[pk] = (service_id, (kinds[service_id], tuple(sorted(forms_now[service_id]))))
     return result
 
 
-def _groups(service_ids) -> dict[int, tuple]:
-    """Service pk → (kind pk, sorted delivery-form keys) – one query."""
-    forms: dict[int, set[str]] = defaultdict(set)
-    kinds: dict[int, int | None] = {}
-    rows = ServiceForm.objects.filter(service_id__in=service_ids).values_list(
-        "service_id", "service__kind_id", "form__key", "form_code"
-    )
-    for service_id, kind_id, key, code in rows.order_by():
-        kinds[service_id] = kind_id
-        forms[service_id].add(key or code)
-    return {pk: (kinds[pk], tuple(sorted(forms[pk]))) for pk in kinds}
-
-
-def outliers(*, round: CollectionRound, element_code: str, category: str = "") -> list[Outlier]:
-    """The round's outliers of one element (and category), most extreme first."""
+def outliers(
+    *, round: CollectionRound, element_code: str, category: str = "", groups: dict | None = None
+) -> list[Outlier]:
+    """The round's outliers of one element (and category), most extreme first. ``groups``: the round's
+    :func:`peer_groups`, when the caller asks for several elements."""
     values = _values(round, element_code, category)
     if not values:
         return []
-    groups = _groups({service_id for service_id, _value in values.values()})
+    groups = peer_groups(round) if groups is None else groups
     by_group: dict[tuple, list[tuple[int, int, Decimal]]] = defaultdict(list)
-    for submission_id, (service_id, value) in values.items():
-        key = groups.get(service_id)
-        if key is not None and key[0] is not None:
+    for submission_id, value in values.items():
+        if submission_id in groups:
+            service_id, key = groups[submission_id]
             by_group[key].append((submission_id, service_id, value))
-    flagged: list[tuple[int, int, Decimal, Decimal, Decimal, Decimal, list[Decimal], tuple]] = []
+    flagged = []
     for key, members in by_group.items():
         if len(members) < MIN_GROUP:
             continue

@@ -14,21 +14,28 @@ Only approved submissions count; an indicator's kind and delivery-form filters a
 (element ids, categories, kind codes, form keys, constants) goes in as query parameters; the SQL text holds only
 names made here. A formula outside this subset (comparisons, logic) is computed as ``None`` for the dashboard.
 
-One query for all rounds and indicators (plus one for the element ids).
+One query for all rounds and indicators (plus one for the element ids); each round's results are cached under
+a fingerprint of its approved submissions (:func:`pooled_values`), so a page of many closed rounds reads them
+back instead of recomputing, and a change to any submission of a round gives that round a new key.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.db.models import Count, Max
 
 from qmss.needs.expressions import ExpressionError, parse
 from qmss.needs.models import DataElement, Indicator, Submission, SubmissionValue
+from qmss.registry.cache import current_version, page_cache
 from qmss.registry.models import DeliveryForm, Service, ServiceForm, ServiceKind
+
+CACHE_TIMEOUT = 7 * 24 * 60 * 60  # seconds; a changed round gets a new key anyway
 
 
 class Unsupported(Exception):
@@ -131,10 +138,80 @@ def _form_flag() -> str:
     return f"CASE WHEN {has_forms} THEN (CASE WHEN {in_facts} THEN 1 ELSE 0 END) WHEN {registry} THEN 1 ELSE 0 END"
 
 
+Pooled = tuple[Decimal | None, Decimal | None, Decimal | None, int]
+
+
+def round_fingerprints(round_ids: Iterable[int], states: Iterable[str]) -> dict[int, str]:
+    """Per round, what changes whenever the values its submissions in ``states`` contribute can change: their
+    number, the newest pk, and the latest save, submission and decision (values are only saved in a draft or
+    a returned submission, and reach these states again only through a new submission or decision) – one query."""
+    rows = (
+        Submission.objects.filter(round_id__in=list(round_ids), state__in=list(states))
+        .values("round_id")
+        .annotate(
+            n=Count("pk"),
+            top=Max("pk"),
+            saved=Max("last_saved_at"),
+            sent=Max("submitted_at"),
+            decided=Max("decided_at"),
+        )  # fmt: skip
+        .order_by()
+    )
+    return {row["round_id"]: repr((row["n"], row["top"], row["saved"], row["sent"], row["decided"])) for row in rows}
+
+
+def cache_key(prefix: str, *parts: object) -> str:
+    """A key of results computed from a round's data: the registry data version (kinds, forms and names of
+    services), then the parts (round, fingerprint, definitions, filters)."""
+    text = "\x1f".join([current_version(), *(repr(part) for part in parts)])
+    return f"needs:dashboard:{prefix}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
 def pooled_values(
-    *, rounds: Sequence, indicators: Sequence[Indicator], kind_id: int | None = None
-) -> dict[tuple[str, int], tuple[Decimal | None, Decimal | None, Decimal | None, int]]:
-    """(indicator code, round pk) → (value, Σ numerator, Σ denominator, services counted) – one query."""
+    *, rounds: Sequence, indicators: Sequence[Indicator], kind_id: int | None = None, kind_code: str | None = None
+) -> dict[tuple[str, int], Pooled]:
+    """(indicator code, round pk) → (value, Σ numerator, Σ denominator, services counted).
+
+    A round's results are cached under its fingerprint (:func:`round_fingerprints`), the indicator definitions,
+    the kind filter and the registry data version, so they are never stale; the rounds not in the cache are
+    computed together in one query."""
+    rounds = list(rounds)
+    if not rounds or not indicators:
+        return {}
+    fingerprints = round_fingerprints([r.pk for r in rounds], [Submission.State.APPROVED])
+    definitions = [
+        (i.code, i.numerator, i.denominator, str(i.factor), list(i.kinds), list(i.forms)) for i in indicators
+    ]
+    keys = {
+        r.pk: cache_key("pooled", r.pk, r.template_id, fingerprints.get(r.pk), definitions, kind_id, kind_code)
+        for r in rounds
+    }
+    cache = page_cache()
+    cached = cache.get_many(list(keys.values()))
+    result: dict[tuple[str, int], Pooled] = {}
+    missing = []
+    for round_ in rounds:
+        if keys[round_.pk] in cached:
+            result.update(cached[keys[round_.pk]])
+        elif fingerprints.get(round_.pk) is None:
+            continue  # no approved submission: nothing to compute
+        else:
+            missing.append(round_)
+    if missing:
+        computed = compute_pooled(rounds=missing, indicators=indicators, kind_id=kind_id, kind_code=kind_code)
+        fresh = {keys[r.pk]: {k: v for k, v in computed.items() if k[1] == r.pk} for r in missing}
+        cache.set_many(fresh, CACHE_TIMEOUT)
+        result.update(computed)
+    return result
+
+
+def compute_pooled(
+    *, rounds: Sequence, indicators: Sequence[Indicator], kind_id: int | None = None, kind_code: str | None = None
+) -> dict[tuple[str, int], Pooled]:
+    """(indicator code, round pk) → (value, Σ numerator, Σ denominator, services counted) – one query.
+
+    ``kind_code`` filters by the kind in the submissions' registry facts (else the registry service's kind);
+    ``kind_id`` by the registry service's kind."""
     round_ids = [r.pk for r in rounds]
     if not round_ids or not indicators:
         return {}
@@ -202,6 +279,9 @@ def pooled_values(
     if kind_id is not None:
         where.append("sv.kind_id = %s")
         where_params.append(kind_id)
+    if kind_code is not None:
+        where.append(f"{_kind_code()} = %s")
+        where_params.append(kind_code)
     inner = (
         f"SELECT {', '.join(inner_select)} FROM {_table(Submission)} s "
         f"JOIN {_table(Service)} sv ON sv.id = s.service_id "

@@ -12,10 +12,10 @@ denominator are both known) are computed by the database in one query for every 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from qmss.core.collation import czech_sorted
@@ -23,7 +23,8 @@ from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
 from qmss.needs import outliers as outliers_module
 from qmss.needs.models import CollectionRound, DataElement, Indicator, Submission
-from qmss.needs.pooled_dashboard import pooled_values
+from qmss.needs.pooled_dashboard import CACHE_TIMEOUT, cache_key, pooled_values, round_fingerprints
+from qmss.registry.cache import page_cache
 from qmss.registry.models import ServiceKind
 from qmss.territory.models import Region
 
@@ -86,11 +87,22 @@ def region_rounds(filters: Filters) -> list[CollectionRound]:
     return list(qs.order_by("period_end", "period_start", "pk"))
 
 
+def kind_condition(kind: ServiceKind) -> Q:
+    """Submissions of services of ``kind``: by the registry facts stored at opening, else the registry now."""
+    no_fact = Q(registry_facts__kind__isnull=True) | Q(registry_facts__kind="")
+    return Q(registry_facts__kind=kind.code) | (no_fact & Q(service__kind_id=kind.pk))
+
+
 def _submissions(rounds, kind: ServiceKind | None) -> QuerySet[Submission]:
     qs = Submission.objects.filter(round_id__in=[r.pk for r in rounds])
     if kind is not None:
-        qs = qs.filter(service__kind_id=kind.pk)
+        qs = qs.filter(kind_condition(kind))
     return qs
+
+
+def _day_after(day: date) -> datetime:
+    """The first moment after ``day`` in the local time zone (a deadline lasts the whole day)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 # --- completeness -----------------------------------------------------------------------------------------------
@@ -115,6 +127,11 @@ def completeness(rounds: list[CollectionRound], kind: ServiceKind | None, *, tod
     today = today or timezone.localdate()
     done = (Submission.State.SUBMITTED, Submission.State.APPROVED)
     open_states = (Submission.State.DRAFT, Submission.State.RETURNED)
+    late = Q(pk__in=[])
+    for round_ in rounds:  # per round, a plain comparison of moments (no date conversion of every row)
+        late |= Q(round_id=round_.pk, submitted_at__gte=_day_after(round_.deadline))
+        if round_.deadline < today:
+            late |= Q(round_id=round_.pk, state__in=open_states)
     rows = (
         _submissions(rounds, kind)
         .values("round_id")
@@ -123,11 +140,7 @@ def completeness(rounds: list[CollectionRound], kind: ServiceKind | None, *, tod
             submitted=Count("pk", filter=Q(state__in=done)),
             approved=Count("pk", filter=Q(state=Submission.State.APPROVED)),
             returned=Count("pk", filter=Q(state=Submission.State.RETURNED)),
-            late=Count(
-                "pk",
-                filter=Q(submitted_at__date__gt=F("round__deadline"))
-                | Q(state__in=open_states, round__deadline__lt=today),
-            ),
+            late=Count("pk", filter=late),
         )
         .order_by()
     )
@@ -182,7 +195,7 @@ def indicator_series(rounds: list[CollectionRound], kind: ServiceKind | None) ->
     indicators = _indicators(rounds)
     if not indicators:
         return []
-    values = pooled_values(rounds=rounds, indicators=indicators, kind_id=kind.pk if kind else None)
+    values = pooled_values(rounds=rounds, indicators=indicators, kind_code=kind.code if kind else None)
     result = []
     for indicator in indicators:
         series = IndicatorSeries(indicator)
@@ -219,7 +232,7 @@ def minimum_block(filters: Filters, rounds: list[CollectionRound]) -> MinimumBlo
     year = rounds[-1].period_end.year if rounds else (filters.year_to or timezone.localdate().year)
     rows = []
     for comparison in report(region=filters.region, year=year):
-        if not getattr(comparison, "missing", None):
+        if not getattr(comparison, "below", bool(getattr(comparison, "missing", None))):
             continue
         service = getattr(comparison, "service", None)
         if filters.kind is not None and service is not None and service.kind_id != filters.kind.pk:
@@ -244,19 +257,26 @@ def latest_closed(rounds: list[CollectionRound]) -> CollectionRound | None:
 
 
 def outlier_block(rounds: list[CollectionRound], kind: ServiceKind | None) -> OutlierBlock:
+    """Outliers of the default elements in the latest closed round (cached under the round's fingerprint)."""
     round_ = latest_closed(rounds)
     if round_ is None:
         return OutlierBlock(round=None)
     codes = [code for code, _cat in outliers_module.DEFAULT_ELEMENTS]
     names = dict(DataElement.objects.filter(template_id=round_.template_id, code__in=codes).values_list("code", "name"))
-    rows = []
-    for code, category in outliers_module.DEFAULT_ELEMENTS:
-        if code not in names:
-            continue
-        for outlier in outliers_module.outliers(round=round_, element_code=code, category=category):
-            if kind is not None and outlier.service.kind_id != kind.pk:
-                continue
-            rows.append(outlier)
+    fingerprint = round_fingerprints([round_.pk], outliers_module.STATES).get(round_.pk)
+    if fingerprint is None:
+        return OutlierBlock(round=round_, elements=names)
+    key = cache_key("outliers", round_.pk, fingerprint, outliers_module.DEFAULT_ELEMENTS, sorted(names))
+    cache = page_cache()
+    found = cache.get(key)
+    if found is None:
+        groups = outliers_module.peer_groups(round_)
+        found = []
+        for code, category in outliers_module.DEFAULT_ELEMENTS:
+            if code in names:
+                found += outliers_module.outliers(round=round_, element_code=code, category=category, groups=groups)
+        cache.set(key, found, CACHE_TIMEOUT)
+    rows = [o for o in found if kind is None or o.group[0] == kind.code]
     return OutlierBlock(round=round_, elements=names, rows=rows)
 
 
