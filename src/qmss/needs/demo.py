@@ -39,7 +39,7 @@ SYNTHETIC_INSTRUCTIONS = (
 )
 BATCH = 5000
 TOTAL = ""
-PER_DAY_UNITS = frozenset({"interv", "kontakt", "hovor"})
+PER_SESSION_UNITS = frozenset({"interv", "kontakt", "hovor"})
 
 # Share of users per age band (u18, 18_64, 65_79, 80p) typical of the kind; the rest falls back to DEFAULT_AGES.
 AGE_PROFILES: dict[str, tuple[float, float, float, float]] = {
@@ -180,11 +180,14 @@ def plausible_values(
         if facts.other_clients:
             users += round(facts.other_clients * rng.uniform(1.1, 1.5))
             contacts = round(facts.other_clients * rng.uniform(30, 80) * year)
-    elif facts.capacity_type in PER_DAY_UNITS:
-        contacts = round(capacity * days * 250 / 365 * rng.uniform(0.5, 0.85))
-        users = max(1, round(contacts / rng.uniform(4, 10)))
+    elif facts.capacity_type in PER_SESSION_UNITS:
+        contacts = round(_yearly(capacity, at_once=600, saturation=5, annual=0.8) * rng.uniform(0.8, 1.2) * year)
+        users = max(1, round(contacts / rng.uniform(3, 8)))
+    elif kind in DAY_CARE_KINDS:  # places taken by the same people day after day
+        users = round(capacity * rng.uniform(1.3, 2.2))
+        contacts = round(users * rng.uniform(80, 160) * year)
     else:
-        users = round(capacity * rng.uniform(1.1, 1.6))
+        users = round(_yearly(capacity, at_once=15, saturation=10, annual=0.9) * rng.uniform(0.85, 1.2))
         low, high = VISITS_PER_USER.get(kind, DEFAULT_VISITS)
         contacts = round(users * rng.uniform(low, high) * year)
     users = max(users, 1)
@@ -266,6 +269,13 @@ def plausible_values(
     ):
         values[("revenues", category)] = _dec(revenue_total * weight / sum(weights))
     return values
+
+
+def _yearly(capacity: int, *, at_once: float, saturation: float, annual: float) -> float:
+    """A year's volume from a registered capacity of a non-residential form, whose meaning varies in the registry:
+    a small capacity is mostly the capacity at one time (many users pass through it in a year: ``at_once`` per
+    unit), a large one mostly a yearly figure (``annual`` per unit). Smooth and increasing in between."""
+    return at_once * capacity / (1 + capacity / saturation) + annual * capacity
 
 
 def _staff(rng: random.Random, facts: ServiceFacts, *, users: int, capacity: int) -> dict[str, float]:
