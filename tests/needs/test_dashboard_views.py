@@ -319,3 +319,28 @@ def test_cache_never_serves_stale_values(world, tenant_a):
     submission.last_saved_at = submission.decided_at = timezone.now()
     submission.save()
     assert value() == pytest.approx(Decimal(255) / 60)
+
+
+def test_pooled_values_equal_the_indicator_engine(world, tenant_a):
+    """The dashboard's one-query SQL gives what qmss.needs.indicators.series computes service by service."""
+    indicators = pytest.importorskip("qmss.needs.indicators")
+    from qmss.needs import selectors_dashboard as sel
+    from qmss.needs.pooled_dashboard import compute_pooled
+
+    others = make_services(tenant_a.region, 3, kind="4", form="ter")
+    values = {s: {**simple_values(30 + i), ("contacts", ""): 900 + i, ("fte", "care_worker"): 0 if i else 3}
+              for i, s in enumerate(others)}  # fmt: skip
+    add_submissions(world["rounds"][1], values)
+    rounds = world["rounds"]
+    chosen = sel._indicators(rounds)
+    mine = compute_pooled(rounds=rounds, indicators=chosen)
+    for indicator in chosen:
+        for point in indicators.series(indicator_code=indicator.code, rounds=rounds):
+            value, numerator, denominator, services = mine.get((indicator.code, point.round.pk), (None, None, None, 0))
+            assert services == point.services, indicator.code
+            if point.value is None:
+                assert value is None, indicator.code
+            else:
+                assert value == pytest.approx(point.value), indicator.code
+                assert numerator == pytest.approx(point.numerator)
+                assert denominator == pytest.approx(point.denominator)
