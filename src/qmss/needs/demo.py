@@ -660,27 +660,19 @@ def _returned_then_approved(collection_round: CollectionRound, region_user, prov
     rng = random.Random(f"{DEMO_SEED}:returned:{collection_round.pk}")
     others = [s for s in submissions if s not in chosen]
     chosen += rng.sample(others, k=min(len(others), len(RETURN_COMMENTS) - len(chosen)))
-    comments = []
     for submission, (question, answer) in zip(chosen, RETURN_COMMENTS, strict=False):
-        comments += [
-            SubmissionComment(
-                submission=submission, kind=SubmissionComment.Kind.RETURN, text=question, author=region_user
-            ),
-            SubmissionComment(
-                submission=submission,
-                kind=SubmissionComment.Kind.REPLY,
-                text=answer,
-                author=provider_users.get(submission.service_id),
-            ),
-            SubmissionComment(
-                submission=submission,
-                kind=SubmissionComment.Kind.APPROVAL,
-                text="Děkujeme za opravu, hlášení schvalujeme.",
-                author=region_user,
-            ),
-        ]
-    SubmissionComment.objects.bulk_create(comments)
-    Submission.objects.filter(pk__in=[s.pk for s in chosen]).update(decided_by=region_user)
+        submitted = submission.submitted_at or timezone.now()
+        steps = (
+            (SubmissionComment.Kind.RETURN, question, region_user, 2),
+            (SubmissionComment.Kind.REPLY, answer, provider_users.get(submission.service_id), 4),
+            (SubmissionComment.Kind.APPROVAL, "Děkujeme za opravu, hlášení schvalujeme.", region_user, 6),
+        )
+        for kind, text, author, days in steps:
+            comment = SubmissionComment.objects.create(submission=submission, kind=kind, text=text, author=author)
+            SubmissionComment.objects.filter(pk=comment.pk).update(created_at=submitted + timedelta(days=days))
+        Submission.objects.filter(pk=submission.pk).update(
+            decided_by=region_user, decided_at=submitted + timedelta(days=6)
+        )
 
 
 @transaction.atomic
