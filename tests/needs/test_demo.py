@@ -246,6 +246,12 @@ def test_the_demo_loader_builds_a_closed_and_an_open_round_once(demo_world):
     # the demo providers' service cards answer the needs of the region's published card of their kind
     card = ServiceCard.objects.filter(year=2025, service__kind__code="13").first()
     assert card.kind_card.region == demo_world
+    # the closed round's needs by response type come from that confirmed card
+    counts = {}
+    for response in card.responses.values_list("response", flat=True):
+        counts[response] = counts.get(response, 0) + 1
+    cells = submission_values(closed.submissions.get(service=card.service))["needs_response"]
+    assert {code: int(value) for code, value in cells.items() if value} == counts
 
     before = _snapshot()
     again = demo.load_needs_demo(today=date(2026, 6, 1))
