@@ -262,3 +262,13 @@ def test_the_demo_loader_builds_a_closed_and_an_open_round_once(demo_world):
 def test_the_demo_loader_does_nothing_without_the_libraries(db):
     assert set(demo.load_needs_demo().values()) == {0}
     assert not CollectionRound.objects.exists()
+
+
+def test_the_demo_loader_makes_no_empty_round_without_the_registry(libraries):
+    from qmss.setup.demo import load_demo
+
+    make_region("CZ072", "Zlínský kraj")
+    load_demo()
+    created = demo.load_needs_demo(today=date(2026, 6, 1))
+    assert created["rounds"] == 0
+    assert not CollectionRound.objects.exists()

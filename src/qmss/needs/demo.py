@@ -701,11 +701,12 @@ def load_needs_demo(*, today: date | None = None) -> dict[str, int]:
     _service_cards(providers, region, previous, created)
 
     rounds = CollectionRound.objects.filter(organisation=region_org, region=region, synthetic=True)
-    if not rounds.filter(period_start=date(previous, 1, 1)).exists():
+    region_services = _region_services(region, previous)
+    if region_services and not rounds.filter(period_start=date(previous, 1, 1)).exists():
         closed = generate_round(
             organisation=region_org,
             region=region,
-            services=_region_services(region, previous),
+            services=region_services,
             period_start=date(previous, 1, 1),
             period_end=date(previous, 12, 31),
             deadline=date(current, 1, 31),
