@@ -137,6 +137,11 @@ class Signer:
     def sign(self, text: str, length: int = 16) -> str:
         return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()[:length]
 
+    def row(self, text: str) -> int:
+        """A row's signature as a whole number of 48 bits (15 digits: kept exactly by every spreadsheet, and a
+        number cell is read much faster than a text)."""
+        return int(self.sign(text, 12), 16)
+
 
 def norm(value) -> str:
     """A locked cell's content as both the builder and the parser see it (whitespace collapsed, numbers plain)."""
@@ -236,14 +241,15 @@ def build_workbook(
         raise ValueError(layout)
     signer = Signer(secret)
     styles = _Styles()
-    workbook = Workbook(write_only=True)
-    hashes: list[str] = []
+    workbook = Workbook()  # not write-only: its sheets get a <dimension>, which a read-only reader needs
+    workbook.remove(workbook.active)
+    hashes: list[int] = []
     if layout == LAYOUT_SHEETS:
         for block in blocks:
             _service_sheet(workbook, block, round_id=round_id, signer=signer, styles=styles, hashes=hashes)
     else:
         _tidy_sheet(workbook, blocks, round_id=round_id, signer=signer, styles=styles, hashes=hashes)
-    checksum = hashlib.sha256("".join(hashes).encode()).hexdigest()
+    checksum = _checksum(hashes)
     services = ",".join(str(block.portal_id) for block in blocks)
     meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
@@ -266,7 +272,16 @@ def build_workbook(
     return buffer.getvalue()
 
 
-def _service_sheet(workbook, block: ServiceBlock, *, round_id, signer: Signer, styles: _Styles, hashes: list[str]):
+def _checksum(hashes: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, hashes)).encode()).hexdigest()
+
+
+def _firsts(rows: Sequence[Row]) -> set[tuple[str, str]]:
+    """Keys of the first row of each element (the element's name and unit are written there only)."""
+    return {row.key for i, row in enumerate(rows) if i == 0 or rows[i - 1].code != row.code}
+
+
+def _service_sheet(workbook, block: ServiceBlock, *, round_id, signer: Signer, styles: _Styles, hashes: list[int]):
     sheet = workbook.create_sheet(sheet_title(block))
     _protect(sheet)
     _column_widths(sheet, (22, 48, 30, 14, 16))
@@ -276,7 +291,7 @@ def _service_sheet(workbook, block: ServiceBlock, *, round_id, signer: Signer, s
     def add(values: list, trailing: list) -> None:
         nonlocal row_number
         row_number += 1
-        digest = signer.sign(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, values))
+        digest = signer.row(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, values))
         hashes.append(digest)
         sheet.append([*(_locked(sheet, v, styles, bold=i == 0) for i, v in enumerate(values)), *trailing, digest])
 
@@ -285,25 +300,33 @@ def _service_sheet(workbook, block: ServiceBlock, *, round_id, signer: Signer, s
     add([], [None, None, None, None, None])  # the blank row between the header block and the table
     row_number += 1
     titles = [_("Code"), _("Element"), _("Category"), _("Unit"), _("Value")]
-    digest = signer.sign(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, titles))
+    digest = signer.row(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, titles))
     hashes.append(digest)
     sheet.append([*(_locked(sheet, title, styles, bold=True) for title in titles), digest])
+    firsts = _firsts(block.rows)
     for row in block.rows:
         row_number += 1
         value = block.values.get(row.key)
-        locked = [row.full_code, row.element_name, row.category_name, row.unit]
+        locked = _sheet_locked(row, row.key in firsts)
         signed = [*locked, value] if row.locked else locked
-        digest = signer.sign(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, signed))
+        digest = signer.row(_row_message(round_id, LAYOUT_SHEETS, scope, row_number, signed))
         hashes.append(digest)
         sheet.append([*(_locked(sheet, v, styles) for v in locked), _value_cell(sheet, value, row, styles), digest])
 
 
-def _tidy_sheet(workbook, blocks, *, round_id, signer: Signer, styles: _Styles, hashes: list[str]):
+def _sheet_locked(row: Row, first: bool) -> list:
+    """The locked cells of a value row: code, element and unit (on the element's first row), category."""
+    if first:
+        return [row.full_code, row.element_name, row.category_name or None, row.unit or None]
+    return [row.full_code, None, row.category_name or None, None]
+
+
+def _tidy_sheet(workbook, blocks, *, round_id, signer: Signer, styles: _Styles, hashes: list[int]):
     sheet = workbook.create_sheet(tidy_title())
     _protect(sheet)
     _column_widths(sheet, (14, 48, 18, 18, 16))
     titles = [_("Service ID"), _("Service name"), _("Element code"), _("Category code"), _("Value")]
-    digest = signer.sign(_row_message(round_id, LAYOUT_TIDY, "", 1, titles))
+    digest = signer.row(_row_message(round_id, LAYOUT_TIDY, "", 1, titles))
     hashes.append(digest)
     sheet.append([*(_locked(sheet, title, styles, bold=True) for title in titles), digest])
     row_number = 1
@@ -311,9 +334,9 @@ def _tidy_sheet(workbook, blocks, *, round_id, signer: Signer, styles: _Styles, 
         for row in block.rows:
             row_number += 1
             value = block.values.get(row.key)
-            locked = [block.portal_id, block.name, row.code, row.category]
+            locked = [block.portal_id, block.name, row.code, row.category or None]
             signed = [*locked, value] if row.locked else locked
-            digest = signer.sign(_row_message(round_id, LAYOUT_TIDY, "", row_number, signed))
+            digest = signer.row(_row_message(round_id, LAYOUT_TIDY, "", row_number, signed))
             hashes.append(digest)
             sheet.append([*(_locked(sheet, v, styles) for v in locked), _value_cell(sheet, value, row, styles), digest])
 
@@ -492,14 +515,15 @@ def _parse(data: bytes, parsed: Parsed, *, round_id: int, blocks, signer: Signer
             return
         layout, checksum, services = meta
         by_portal = {block.portal_id: block for block in blocks}
-        hashes: list[str] = []
+        hashes: list[int] = []
         if layout == LAYOUT_SHEETS:
             seen: set[int] = set()
-            for title in workbook.sheetnames:
+            for sheet in workbook.worksheets:  # not workbook[title]: a lookup by title lists every sheet's name
+                title = sheet.title
                 if title == META_SHEET:
                     continue
                 portal_id = _parse_service_sheet(
-                    workbook[title], title, parsed, round_id=round_id, by_portal=by_portal, signer=signer,
+                    sheet, title, parsed, round_id=round_id, by_portal=by_portal, signer=signer,
                     others=others, hashes=hashes, seen=seen,
                 )  # fmt: skip
                 if portal_id is not None:
@@ -523,7 +547,7 @@ def _parse(data: bytes, parsed: Parsed, *, round_id: int, blocks, signer: Signer
                 workbook[title], title, parsed, round_id=round_id, by_portal=by_portal, signer=signer,
                 others=others, hashes=hashes,
             )  # fmt: skip
-        if not parsed.errors and hashlib.sha256("".join(hashes).encode()).hexdigest() != checksum:
+        if not parsed.errors and _checksum(hashes) != checksum:
             parsed.error(_("Rows or sheets of the template were added, removed or moved; download a new template."))
     finally:
         workbook.close()
@@ -575,6 +599,7 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
             locked, expected = row[:5], titles
         _check_row(row, locked, index, title, parsed, round_id, LAYOUT_SHEETS, scope, signer, hashes, expected)
     rows_by_full_code = {row.full_code: row for row in block.rows}
+    firsts = _firsts(block.rows)
     values: dict[tuple[str, str], Decimal | None] = {}
     for index, raw in enumerate(rows, start=FIRST_VALUE_ROW):
         if index > MAX_ROWS:
@@ -599,7 +624,7 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
             )
             continue
         locked = row[:4] + ([row[4]] if spec.locked else [])
-        expected = [spec.full_code, spec.element_name, spec.category_name, spec.unit]
+        expected = _sheet_locked(spec, spec.key in firsts)
         if spec.locked:
             expected.append(block.values.get(spec.key))
         if not _check_row(row, locked, index, title, parsed, round_id, LAYOUT_SHEETS, scope, signer, hashes, expected):
@@ -619,9 +644,10 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
 
 def _check_row(row, locked, index, title, parsed, round_id, layout, scope, signer, hashes, expected) -> bool:
     """Whether the row's locked cells are as QMSS wrote them (its signature in the hidden column matches)."""
-    digest = signer.sign(_row_message(round_id, layout, scope, index, locked))
+    digest = signer.row(_row_message(round_id, layout, scope, index, locked))
     hashes.append(digest)
-    if hmac.compare_digest(digest, norm(row[HASH_COLUMN - 1])):
+    found = row[HASH_COLUMN - 1]
+    if isinstance(found, int | float) and not isinstance(found, bool) and found == digest:
         return True
     for column in _changed_columns(locked, expected):
         was = norm(expected[column - 1]) if column <= len(expected) else ""
@@ -688,7 +714,7 @@ def _parse_tidy_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, sign
             )
             continue
         locked = row[:4] + ([row[4]] if spec.locked else [])
-        expected = [block.portal_id, block.name, spec.code, spec.category]
+        expected = [block.portal_id, block.name, spec.code, spec.category or None]
         if spec.locked:
             expected.append(block.values.get(key))
         if not _check_row(row, locked, index, title, parsed, round_id, LAYOUT_TIDY, "", signer, hashes, expected):
