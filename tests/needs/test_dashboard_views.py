@@ -163,6 +163,9 @@ def test_page_shows_blocks(world, tenant_a):
         reverse("assessments:service_workspace", kwargs={"service_portal_id": world["services"][5].portal_id}) in page
     )
     assert EXPORT in page
+    submission = Submission.objects.get(round=world["rounds"][1], service=world["services"][5])
+    assert reverse("needs:submission_detail", kwargs={"submission_pk": submission.pk}) in page
+    assert reverse("needs:round_detail", kwargs={"round_pk": world["rounds"][0].pk}) in page
 
 
 def test_year_filter(world, tenant_a):

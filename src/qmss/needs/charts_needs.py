@@ -55,16 +55,18 @@ def indicator_chart(
         return svg.empty()
     uid = next(_ids)
     title_id, desc_id = f"needs-chart-title-{uid}", f"needs-chart-desc-{uid}"
-    left, right, top, bottom = 64, 24, 24, 48
+    left, right, top, bottom = 64, 24, 36, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     known = [float(v) for v in values if v is not None]
     low = min(0.0, min(known))
-    high = _nice_max(max(known)) if max(known) > 0 else 1.0
+    high = _nice_max(max(known) * 1.15) if max(known) > 0 else 1.0  # room for the value labels
     span = high - low or 1.0
     n = len(labels)
 
+    inset = 20  # the first and last points stay clear of the axis labels
+
     def x_of(i: int) -> float:
-        return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+        return left + (plot_w / 2 if n == 1 else inset + (plot_w - 2 * inset) * i / (n - 1))
 
     def y_of(v: float) -> float:
         return top + plot_h * (1 - (v - low) / span)
@@ -74,10 +76,13 @@ def indicator_chart(
         tick = low + span * step / 4
         y = y_of(tick)
         parts.append(svg.line(left, y, left + plot_w, y, stroke=GRID, stroke_width=1))
-        parts.append(svg.text(left - 6, y + 4, format_number(tick, 1), text_anchor="end", font_size=11, fill=MUTED))
+        label = format_number(round(tick, 6))  # as many places as the tick needs (0,05; 2,5; 250)
+        parts.append(svg.text(left - 6, y + 4, label, text_anchor="end", font_size=11, fill=MUTED))
     parts.append(svg.line(left, top + plot_h, left + plot_w, top + plot_h, stroke=MUTED))
+    if low < 0:
+        parts.append(svg.line(left, y_of(0), left + plot_w, y_of(0), stroke=MUTED))
     if unit:
-        parts.append(svg.text(8, top - 8, unit, font_size=11, fill=MUTED))
+        parts.append(svg.text(8, 14, unit, font_size=11, fill=MUTED))
     every = max(1, (n + 7) // 8)  # at most ~8 labels on the axis
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:

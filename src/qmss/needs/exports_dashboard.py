@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmss.core import cells
+from qmss.core.formatting import format_number
 from qmss.needs import selectors_dashboard as sel
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,7 +130,7 @@ def dashboard_xlsx(data: sel.Dashboard, *, round_label: Callable) -> bytes:
                 outlier.mad,
                 outlier.score,
                 len(outlier.peers),
-                "; ".join(str(v) for v in outlier.peers),
+                "; ".join(format_number(v) for v in outlier.peers),
             ],
             formats={5: cells.DECIMAL_FORMAT, 6: cells.DECIMAL_FORMAT, 7: cells.DECIMAL_FORMAT, 8: "0.00"},
         )

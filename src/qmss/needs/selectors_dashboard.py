@@ -217,6 +217,7 @@ class MinimumBlock:
     available: bool  # False while qmss.needs.minimum is not installed
     year: int | None
     rows: list = field(default_factory=list)  # comparisons with missing needs
+    compared: int = 0  # services compared with a minimum form (0: the region has confirmed none)
 
 
 def minimum_block(filters: Filters, rounds: list[CollectionRound]) -> MinimumBlock:
@@ -231,14 +232,16 @@ def minimum_block(filters: Filters, rounds: list[CollectionRound]) -> MinimumBlo
         return MinimumBlock(available=False, year=None)
     year = rounds[-1].period_end.year if rounds else (filters.year_to or timezone.localdate().year)
     rows = []
+    compared = 0
     for comparison in report(region=filters.region, year=year):
+        compared += 1
         if not getattr(comparison, "below", bool(getattr(comparison, "missing", None))):
             continue
         service = getattr(comparison, "service", None)
         if filters.kind is not None and service is not None and service.kind_id != filters.kind.pk:
             continue
         rows.append(comparison)
-    return MinimumBlock(available=True, year=year, rows=rows)
+    return MinimumBlock(available=True, year=year, rows=rows, compared=compared)
 
 
 # --- outliers of the latest closed round ----------------------------------------------------------------------

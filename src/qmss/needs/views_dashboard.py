@@ -82,6 +82,8 @@ def _decorate(data: sel.Dashboard) -> None:
         )
         for point, label in zip(series.points, labels, strict=True):
             point.label = label
+        series.detail_url = _url(("needs:indicator_detail",), indicator_pk=indicator.pk)
+    data.minimum.report_url = _url(("needs:minimum_report",), region_code=data.filters.region.code)
     for row in data.completeness:
         row.label = round_label(row.round)
         row.url = _url(ROUND_URL_NAMES, round_pk=row.round.pk)
@@ -117,6 +119,7 @@ def dashboard_view(request):
         "kinds": sel.kind_choices(),
         "export_url": f"{reverse('needs:dashboard_export')}?{urlencode(query)}",
         "latest_label": round_label(data.outliers.round) if data.outliers.round else "",
+        "needs_index_url": _url(("needs:index",)),
     }
     return render(request, "needs/dashboard/index.html", context)
 
