@@ -155,7 +155,10 @@ def save_card(*, user, card: ServiceCard, responses: Mapping[int, ResponseInput]
     scope = _scope(user)
     if not selectors.can_edit_card(scope, card):
         raise PermissionDenied
-    card = ServiceCard.objects.select_for_update().select_related("service__kind", "kind_card").get(pk=card.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (kind, kind card)
+    card = (
+        ServiceCard.objects.select_for_update(of=("self",)).select_related("service__kind", "kind_card").get(pk=card.pk)
+    )
     needs = selectors.card_needs(card)
     _check_rows(card, needs, responses)
     existing = {r.need_id: r for r in card.responses.all()}
