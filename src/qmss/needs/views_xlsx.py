@@ -79,7 +79,8 @@ def xlsx_download(request, round_pk: int):
     scope = get_scope(request)
     round = get_round(scope, round_pk)
     organisations = selectors_xlsx.provider_organisations(scope, round)
-    form = DownloadForm(request.GET, organisations=organisations)
+    data = {"layout": request.GET.get("layout") or xlsx.LAYOUT_SHEETS, "organisation": request.GET.get("organisation")}
+    form = DownloadForm(data, organisations=organisations)
     if not form.is_valid():
         raise Http404
     organisation_id = _organisation_id(form, organisations)

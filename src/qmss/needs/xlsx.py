@@ -175,7 +175,7 @@ def sheet_title(block: ServiceBlock) -> str:
 
 
 def tidy_title() -> str:
-    return _("Data")
+    return _("Data of the services")
 
 
 def _column_letter(index: int) -> str:
@@ -532,19 +532,19 @@ def _parse(data: bytes, parsed: Parsed, *, round_id: int, blocks, signer: Signer
                 if item.isdigit() and int(item) not in seen and not parsed.errors:
                     parsed.error(_("The sheet “%(sheet)s” is missing.") % {"sheet": _("Service %(id)s") % {"id": item}})
         else:
-            title = tidy_title()
-            names = [name for name in workbook.sheetnames if name != META_SHEET]
-            for name in names:
-                if name != title:
-                    parsed.error(
-                        _("%(where)s: the template has no such sheet; its data are on the sheet “%(sheet)s”.")
-                        % {"where": _where(name), "sheet": title}
-                    )
-            if title not in names:
-                parsed.error(_("The sheet “%(sheet)s” is missing.") % {"sheet": title})
+            # the data sheet is the first one (its title is in the language of the download)
+            sheets = [sheet for sheet in workbook.worksheets if sheet.title != META_SHEET]
+            if not sheets:
+                parsed.error(_("The sheet “%(sheet)s” is missing.") % {"sheet": tidy_title()})
                 return
+            for extra in sheets[1:]:
+                parsed.error(
+                    _("%(where)s: the template has no such sheet; its data are on the sheet “%(sheet)s”.")
+                    % {"where": _where(extra.title), "sheet": sheets[0].title}
+                )
+            title = sheets[0].title
             _parse_tidy_sheet(
-                workbook[title], title, parsed, round_id=round_id, by_portal=by_portal, signer=signer,
+                sheets[0], title, parsed, round_id=round_id, by_portal=by_portal, signer=signer,
                 others=others, hashes=hashes,
             )  # fmt: skip
         if not parsed.errors and _checksum(hashes) != checksum:
@@ -570,7 +570,7 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
         portal_id = int(portal_cell) if not isinstance(portal_cell, bool) else None
     except (TypeError, ValueError):
         portal_id = None
-    if len(header) < TABLE_HEADER_ROW or portal_id is None or norm(header[0][0]) != norm(_("Service ID")):
+    if len(header) < TABLE_HEADER_ROW or portal_id is None:
         parsed.error(
             _("%(where)s: this is not a sheet of the template (the service ID should be in cell B1).")
             % {"where": _where(title)}
