@@ -125,3 +125,31 @@ def test_api_service_values_are_404_for_everybody_else(world, who):
 def test_api_a_provider_does_not_see_another_providers_service_in_its_region(world):
     client = IndicatorWorld.client(world.tenant.user(OrganisationKind.PROVIDER, Role.ADMIN))
     assert client.get(values_url(world.s3)).status_code == 404
+
+
+def test_registry_service_page_shows_indicator_values_to_its_provider_and_region_only(world):
+    url = world.s1.get_absolute_url()
+    for user in (world.provider_user, world.region_user):
+        text = unescape(IndicatorWorld.client(user).get(url).content.decode()).replace("\xa0", " ")
+        assert "Sběr 2025" in text and "20,0 %" in text  # the latest approved report: 3 / 15 × 100
+    for user in (None, world.tenant_b.user(OrganisationKind.REGION, Role.ADMIN)):
+        response = IndicatorWorld.client(user).get(url)
+        assert response.status_code in (200, 302) and "Sběr 2025" not in response.content.decode()
+
+
+def test_region_services_table_is_paginated_but_the_region_value_counts_all(world):
+    from qmss.needs.testing_indicators import approve
+    from qmss.registry.testing import make_provider, make_service
+
+    here = [{"region": world.tenant.region}]
+    for i in range(50):
+        service = make_service(make_provider(), name=f"Další {i:02d}", kind="13", facilities=here)
+        approve(world.round, service, {"new_users": 9, ("refused", "capacity"): 1})
+    refusal = world.indicator("refusal_capacity_rate")
+    url = reverse("needs:indicator_detail", kwargs={"indicator_pk": refusal.pk})
+    client = IndicatorWorld.client(world.region_user)
+    first = unescape(client.get(url, {"round": world.round.pk}).content.decode()).replace("\xa0", " ")
+    second = unescape(client.get(url, {"round": world.round.pk, "page": 2}).content.decode()).replace("\xa0", " ")
+    # 54 services with a value: (9 + 50) / (35 + 500) × 100 = 11,03 → "11,0 %" on both pages
+    assert "11,0 %" in first and "11,0 %" in second
+    assert first.count("Další ") + second.count("Další ") == 50 and "Další 49" not in first

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.scoping import get_scope
 from qmss.needs import indicators as engine
 from qmss.needs import selectors_indicators as selectors
@@ -38,11 +39,11 @@ def indicator_detail(request, indicator_pk: int):
     chosen = selectors.pick_round(region_rounds, wanted)
     if chosen is not None:
         definition = selectors.round_indicator(chosen, indicator)
-        context["region"] = {
-            "rounds": region_rounds,
-            "round": chosen,
-            "view": selectors.region_view(scope, chosen, definition) if definition else None,
-        }
+        view = selectors.region_view(scope, chosen, definition) if definition else None
+        context["region"] = {"rounds": region_rounds, "round": chosen, "view": view}
+        if view is not None:  # the services' table in pages; the figures above it are over all of them
+            context["page_obj"] = paginate(request, view.rows)
+            context["query_string"] = filter_query_string(request)
     service_ids = selectors.provider_service_ids(scope)
     provider_rounds = selectors.provider_rounds(service_ids, indicator)
     chosen = selectors.pick_round(provider_rounds, wanted)
