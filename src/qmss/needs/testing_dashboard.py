@@ -184,15 +184,14 @@ def region_with_rounds(region_org, *, services: Sequence, years: Iterable[int], 
 
 
 def matrix_kwargs(tenant) -> dict:
-    """Tenant A's closed round with six services of A's provider (names carry the provider organisation's name, a
-    secret), one of them an outlier; the dashboard has no URL parameters of its own."""
+    """Tenant A's closed round (its name carries the regional authority's name, a secret) with six services of a
+    registry provider, one of them an outlier. Registry names are public data: they carry no secret. The
+    dashboard has no URL parameters of its own."""
     from qmss.core.roles import OrganisationKind
     from qmss.registry.testing import make_provider
 
     region_org = tenant.orgs[OrganisationKind.REGION]
-    provider_org = tenant.orgs[OrganisationKind.PROVIDER]
-    provider = make_provider(f"Registr {provider_org.name}")
-    services = make_services(tenant.region, 6, provider=provider, name=f"Vyhodnocení {provider_org.name}")
+    services = make_services(tenant.region, 6, provider=make_provider(), name=f"Domov {tenant.key}")
     round_ = make_closed_round(region_org, year=2024, name=f"Sběr vyhodnocení {region_org.name}")
     users = [40, 41, 42, 43, 44, 400]
     add_submissions(round_, {s: simple_values(u) for s, u in zip(services, users, strict=True)})
