@@ -132,6 +132,7 @@ def test_template_page_for_logged_in_users(tenant_a):
     html = _client(tenant_a.user(OrganisationKind.PROVIDER, Role.READER)).get(TEMPLATE).content.decode()
     assert "Nových uživatelů nemůže být víc než všech uživatelů za období." in html
     assert "Obložnost" in html and "Kapacita a výkony" in html and "do 18 let" in html
+    assert "pobytová" in html or "residential" in html
 
 
 # ---------------------------------------------------------------------------------------------- libraries
@@ -170,7 +171,7 @@ def test_superuser_publishes_a_waiting_version_with_an_audit_entry(superuser):
     entry = LogEntry.objects.get_for_object(v2).latest("timestamp")
     assert entry.actor == superuser and "published_at" in entry.changes_dict
     again = client.post(publish, {"confirm": "1"}, follow=True)
-    assert "already been published" in again.content.decode() or "již" in again.content.decode()
+    assert "already been published" in again.content.decode() or "už je zveřejněná" in again.content.decode()
 
 
 def test_publish_action_refuses_non_superusers_and_unknown_pages(tenant_a, superuser):

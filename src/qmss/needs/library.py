@@ -285,20 +285,21 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def _unique(library: lib.Library, items: list, loc: tuple, what: str, seen: set[str] | None = None) -> None:
+def _unique(library: lib.Library, items: list, loc: tuple, problem: str, seen: set[str] | None = None) -> None:
+    """Refuse a code used twice; ``problem`` is a sentence with ``{code}``."""
     seen = set() if seen is None else seen
     for index, item in enumerate(items):
         if item.code in seen:
-            problem = _("the {what} code “{code}” is used twice.").format(what=what, code=item.code)
-            raise library.error((*loc, index, "code"), problem)
+            raise library.error((*loc, index, "code"), problem.format(code=item.code))
         seen.add(item.code)
 
 
 def _check_taxonomy(library: lib.Library[TaxonomyIn]) -> None:
-    _unique(library, library.data.areas, ("areas",), _("area"))
+    _unique(library, library.data.areas, ("areas",), _("the area code “{code}” is used twice."))
     need_codes: set[str] = set()
     for index, area in enumerate(library.data.areas):
-        _unique(library, area.needs, ("areas", index, "needs"), _("need"), need_codes)
+        problem = _("the need code “{code}” is used twice (need codes are unique in the whole taxonomy).")
+        _unique(library, area.needs, ("areas", index, "needs"), problem, need_codes)
 
 
 def _check_expression(library: lib.Library[TemplateIn], loc: tuple, text: str, elements: dict[str, ElementIn]):
@@ -326,12 +327,13 @@ def _check_expression(library: lib.Library[TemplateIn], loc: tuple, text: str, e
 
 def _check_template(library: lib.Library[TemplateIn]) -> None:
     data = library.data
-    _unique(library, data.disaggregations, ("disaggregations",), _("breakdown"))
+    _unique(library, data.disaggregations, ("disaggregations",), _("the breakdown code “{code}” is used twice."))
     for index, item in enumerate(data.disaggregations):
-        _unique(library, item.categories, ("disaggregations", index, "categories"), _("category"))
-    _unique(library, data.elements, ("elements",), _("data element"))
-    _unique(library, data.rules, ("rules",), _("rule"))
-    _unique(library, data.indicators, ("indicators",), _("indicator"))
+        problem = _("the category code “{code}” is used twice in this breakdown.")
+        _unique(library, item.categories, ("disaggregations", index, "categories"), problem)
+    _unique(library, data.elements, ("elements",), _("the data element code “{code}” is used twice."))
+    _unique(library, data.rules, ("rules",), _("the rule code “{code}” is used twice."))
+    _unique(library, data.indicators, ("indicators",), _("the indicator code “{code}” is used twice."))
     breakdowns = {item.code for item in data.disaggregations}
     for index, element in enumerate(data.elements):
         if element.disaggregation and element.disaggregation not in breakdowns:

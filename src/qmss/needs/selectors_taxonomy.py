@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from qmss.needs.library import TAXONOMY_URN, TEMPLATE_URN, current_taxonomy, current_template, in_use
 from qmss.needs.models import (
@@ -17,6 +18,8 @@ from qmss.needs.models import (
     NeedArea,
     Taxonomy,
 )
+
+FORM_NAMES = {"residential": _("residential"), "outpatient": _("outpatient"), "field": _("field")}
 
 # URL slug of each library kind → model (the slugs are part of the publish URL)
 LIBRARY_KINDS: dict[str, type[Taxonomy] | type[CollectionTemplate]] = {
@@ -70,6 +73,9 @@ def template_content(template: CollectionTemplate) -> TemplateContent:
     by_pk = {item.pk: item for item in disaggregations}
     elements = list(template.elements.order_by("order", "code"))
     sections: dict[str, list[DataElement]] = {}
+    indicators = list(template.indicators.order_by("order", "code"))
+    for item in (*elements, *indicators):
+        item.form_names = ", ".join(str(FORM_NAMES.get(key, key)) for key in item.forms or ())
     for element in elements:
         element.breakdown = by_pk.get(element.disaggregation_id)
         sections.setdefault(element.section, []).append(element)
@@ -79,7 +85,7 @@ def template_content(template: CollectionTemplate) -> TemplateContent:
         sections=list(sections.items()),
         disaggregations=disaggregations,
         rules=list(template.rules.order_by("order", "code")),
-        indicators=list(template.indicators.order_by("order", "code")),
+        indicators=indicators,
     )
 
 

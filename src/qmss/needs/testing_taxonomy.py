@@ -27,7 +27,26 @@ def make_taxonomy_and_template() -> tuple[Taxonomy, CollectionTemplate]:
     return taxonomy, template
 
 
+def make_waiting_taxonomy() -> Taxonomy:
+    """A later version of the needs taxonomy, loaded but waiting for a superuser's publish (no areas)."""
+    from django.db.models import Max
+
+    from qmss.needs.library import TAXONOMY_URN
+
+    taxonomy, _template = make_taxonomy_and_template()
+    latest = Taxonomy.objects.filter(urn=TAXONOMY_URN).aggregate(latest=Max("version"))["latest"] or 0
+    return Taxonomy.objects.create(
+        urn=TAXONOMY_URN,
+        version=latest + 1,
+        title="Taxonomie potřeb – další verze",
+        source=taxonomy.source,
+        checksum="0" * 64,
+        content_checksum="0" * 64,
+    )
+
+
 def matrix_kwargs(tenant) -> dict:
-    """URL parameters of the taxonomy routes: the loaded library versions (reference data, no tenant secret)."""
-    taxonomy, template = make_taxonomy_and_template()
-    return {"library_pk": taxonomy.pk, "library_kind": "taxonomie"}
+    """URL parameters of the taxonomy routes: a waiting library version (reference data, no tenant secret), so a
+    superuser's publish form on it writes."""
+    waiting = make_waiting_taxonomy()
+    return {"library_pk": waiting.pk, "library_kind": "taxonomie"}
