@@ -153,3 +153,20 @@ def test_region_services_table_is_paginated_but_the_region_value_counts_all(worl
     # 54 services with a value: (9 + 50) / (35 + 500) × 100 = 11,03 → "11,0 %" on both pages
     assert "11,0 %" in first and "11,0 %" in second
     assert first.count("Další ") + second.count("Další ") == 50 and "Další 49" not in first
+
+
+def test_process_page_queries_are_constant_in_bound_kpis(world):
+    from qmss.improvement.models import Kpi
+    from qmss.testing.queries import assert_constant_queries
+
+    process = make_process(world.provider_org, name="Přijímání")
+    codes = ["refusal_capacity_rate", "occupancy", "waiting_per_capacity", "users_per_direct_fte"]
+
+    def grow(n):
+        for i in range(process.kpis.count(), n):
+            Kpi.objects.create(process=process, name=f"Vázaný {i}", indicator_code=codes[i % len(codes)])
+
+    client = IndicatorWorld.client(world.provider_user)
+    assert_constant_queries(
+        lambda: client.get(process.get_absolute_url()), grow, count=process.kpis, small=1, large=8, max_queries=25
+    )
