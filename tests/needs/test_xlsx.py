@@ -443,3 +443,56 @@ def test_download_and_page_queries_are_constant(world):
         large=12,
         max_queries=20,
     )
+
+
+# --- the parser's pieces ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "value_type", "expected"),
+    [
+        (None, "integer", None),
+        (12, "integer", Decimal(12)),
+        (12.0, "integer", Decimal(12)),
+        ("20", "integer", Decimal(20)),
+        (" 1 234 ", "integer", Decimal(1234)),
+        ("12,5", "decimal", Decimal("12.50")),
+        (0.1 + 0.2, "decimal", Decimal("0.30")),  # a spreadsheet's float noise
+        (1234.56, "money", Decimal("1234.56")),
+        ("", "integer", None),
+    ],
+)
+def test_parse_number_accepts(value, value_type, expected):
+    row = xlsx.Row("x", "", "X", "", "", value_type, False, Decimal(0), None)
+    assert xlsx.parse_number(value, row) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "value_type"),
+    [
+        ("dvacet", "integer"),
+        ("--5", "integer"),
+        ("1e5", "integer"),
+        (2.5, "integer"),
+        (1.234, "decimal"),
+        (-1, "integer"),
+        (10**13, "money"),
+        (float("nan"), "decimal"),
+        (True, "integer"),
+    ],
+)
+def test_parse_number_refuses(value, value_type):
+    row = xlsx.Row("x", "", "X", "", "", value_type, False, Decimal(0), None)
+    number, message = xlsx.parse_number(value, row)
+    assert number is None and message
+
+
+def test_zip_bomb_is_refused(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_UNZIPPED", 1000)
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<a>" + " " * 5000 + "</a>")
+    parsed = xlsx.parse_workbook(buffer.getvalue(), round_id=1, blocks=[], secret="s")
+    assert len(parsed.errors) == 1 and "MB" in parsed.errors[0]

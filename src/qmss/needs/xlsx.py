@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ MAX_COLUMNS = 30
 MAX_ERRORS = 50
 MAX_ABS_VALUE = Decimal("999999999999.99")  # the value field: 14 digits, 2 decimal places
 TOLERANCE = Decimal("0.000000001")  # float noise of a spreadsheet's arithmetic
+MAX_UNZIPPED = 400 * 1024 * 1024  # all the parts of the workbook unpacked (a zip bomb stops here)
+NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")  # a number typed as text: "20", "12,5", "1 234"
 
 HEADER_ROWS = 6  # per-service sheet: id, name, kind, forms, capacity, blank
 TABLE_HEADER_ROW = HEADER_ROWS + 1
@@ -375,7 +378,7 @@ def parse_number(value, row: Row) -> tuple[Decimal | None, str | None]:
         text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
         if not text:
             return None, None
-        if len(text) > 30 or not text.lstrip("+-").replace(".", "", 1).isdigit():
+        if len(text) > 30 or not NUMBER_TEXT.match(text):
             return None, _("there should be a number, but the cell holds the text “%(value)s”.") % {
                 "value": _short(value)
             }
@@ -450,13 +453,23 @@ def _open(data: bytes, parsed: Parsed):
             % {"size": round(len(data) / 1024 / 1024, 1), "limit": MAX_BYTES // 1024 // 1024}
         )
         return None
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        parsed.error(_("The file is not an XLSX workbook. Upload the template downloaded from QMSS."))
+    not_xlsx = _("The file is not an XLSX workbook. Upload the template downloaded from QMSS.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        parsed.error(not_xlsx)
+        return None
+    if unpacked > MAX_UNZIPPED:
+        parsed.error(
+            _("The file is too large (%(size)s MB; at most %(limit)s MB).")
+            % {"size": round(unpacked / 1024 / 1024, 1), "limit": MAX_UNZIPPED // 1024 // 1024}
+        )
         return None
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a broken file
-        parsed.error(_("The file is not an XLSX workbook. Upload the template downloaded from QMSS."))
+        parsed.error(not_xlsx)
         return None
 
 
