@@ -135,6 +135,26 @@ def test_template_page_for_logged_in_users(tenant_a):
     assert "pobytová" in html or "residential" in html
 
 
+def test_template_page_query_count_is_constant(superuser):
+    from qmss.needs.models import DataElement
+
+    _taxonomy, template = make_taxonomy_and_template()
+    breakdown = template.disaggregations.get(code="age_band")
+    client = _client(superuser)
+
+    def grow(n):
+        for index in range(template.elements.count(), n):
+            DataElement.objects.create(
+                template=template, code=f"extra_{index}", name="x", section=f"Oddíl {index % 4}",
+                disaggregation=breakdown, unit="osob", forms=["field"], order=100 + index,
+            )  # fmt: skip
+
+    assert_constant_queries(
+        lambda: client.get(TEMPLATE), grow, count=lambda: template.elements.count(), small=14, large=40,
+        max_queries=20,
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------- libraries
 
 
