@@ -338,3 +338,46 @@ def test_one_working_card_per_kind_and_only_region_staff_create(world):
             )
     response = client(users["b_region"]).post(reverse("needs:card_create"), {"region": region.code, "kind": "4"})
     assert response.status_code == 404 and KindCard.objects.filter(region=region).count() == 1
+
+
+def test_every_write_is_audited_with_its_actor(world):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from qmss.needs.models import Consultation
+    from qmss.registry.models import ServiceKind
+
+    users = world["users"]
+    staff = Scope.for_user(users["region"])
+    card = actions.create_draft(scope=staff, region=world["region"], kind=ServiceKind.objects.get(code="13"))
+    lines = [actions.NeedLine(need=line.need, activities=list(line.activities.all())) for line in card.needs.all()[:2]]
+    actions.update_draft(
+        scope=staff,
+        card=card,
+        purpose="Nový účel",
+        public_expectations="Nová očekávání",
+        capacity_type=card.capacity_type,
+        activities=list(card.activities.all()),
+        needs=lines,
+    )
+    consultation = actions.open_consultation(scope=staff, card=card, message="Prosíme", deadline=None)
+    comment = actions.add_comment(
+        scope=Scope.for_user(users["first"]),
+        consultation=consultation,
+        organisation=world["first"],
+        field="general",
+        text="Souhlasíme",
+    )
+    actions.settle_comment(scope=staff, comment=comment, status="accepted", reason="")
+    actions.publish_card(scope=staff, card=card)
+
+    def entries(model, pk):
+        return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_pk=str(pk))
+
+    card_entries = entries(KindCard, card.pk)
+    assert card_entries.filter(action=LogEntry.Action.CREATE, actor=users["region"]).exists()
+    assert card_entries.filter(action=LogEntry.Action.UPDATE, actor=users["region"]).count() >= 3
+    assert entries(Consultation, consultation.pk).filter(actor=users["region"]).count() >= 2  # created, recipients
+    comment_entries = entries(CardComment, comment.pk)
+    assert comment_entries.filter(action=LogEntry.Action.CREATE, actor=users["first"]).exists()
+    assert comment_entries.filter(action=LogEntry.Action.UPDATE, actor=users["region"]).exists()

@@ -159,7 +159,8 @@ def build_world() -> MatrixWorld:
     a_kwargs = _tenant_objects(a)
     _tenant_objects(b)  # B has the same kinds of objects: its visitors' own pages are not empty
     provider_org = a.orgs[OrganisationKind.PROVIDER]
-    service = Service.objects.select_related("provider").get(provider__ico=provider_org.ico)
+    # the first service of A's provider (the assessments' one); the needs parts may add more services to it
+    service = Service.objects.select_related("provider").filter(provider__ico=provider_org.ico).order_by("pk").first()
     membership = Membership.objects.get(organisation=provider_org, user=a.user(OrganisationKind.PROVIDER, Role.EDITOR))
     invitation = Invitation.objects.filter(organisation=provider_org).first()
     registry_import = make_import()

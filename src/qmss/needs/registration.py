@@ -21,10 +21,11 @@ def register_models() -> None:
 
     from qmss.needs import models
 
+    # many-to-many links of the kind cards are audited too (the card's activities, the providers asked)
+    auditlog.register(models.KindCard, m2m_fields={"activities"})
+    auditlog.register(models.KindCardNeed, m2m_fields={"activities"})
+    auditlog.register(models.Consultation, m2m_fields={"recipients"})
     for model in (
-        models.KindCard,
-        models.KindCardNeed,
-        models.Consultation,
         models.ConsultationMeeting,
         models.CardComment,
         models.ServiceCard,

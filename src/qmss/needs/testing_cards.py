@@ -91,10 +91,17 @@ def matrix_kwargs(tenant) -> dict:
     """Tenant A's region card of kind 13: published version 1 (the model text, no tenant secret – the public may see
     it) and version 2 in consultation with A's provider asked, a comment and a meeting, carrying A's secrets."""
     from qmss.assessments.testing import link_provider_to_registry
+    from qmss.needs import selectors_cards
 
     provider = tenant.orgs[OrganisationKind.PROVIDER]
     region_org = tenant.orgs[OrganisationKind.REGION]
-    link_provider_to_registry(provider, service_name=f"Domov karty {provider.ico}", region=tenant.region, kind="13")
+    load_card_libraries()
+    if (
+        not selectors_cards.consultation_candidates(tenant.region, ServiceKind.objects.get(code="13"))
+        .filter(pk=provider.pk)
+        .exists()
+    ):  # the assessments' builder links A's provider to a home for the elderly in A's region already
+        link_provider_to_registry(provider, service_name=f"Domov karty {provider.ico}", region=tenant.region, kind="13")
     published = make_card(tenant.region, "13", state=KindCard.State.PUBLISHED, organisation=region_org)
     draft = make_card(tenant.region, "13", purpose=f"Návrh karty {region_org.name}", organisation=region_org)
     consultation = make_consultation(draft, [provider], message=f"Připomínky prosím – {region_org.name}")
