@@ -341,7 +341,11 @@ def test_first_versions_in_one_run_publish_only_the_first(tmp_path):
 def test_command_prints_czech_and_refuses_a_bad_file(tmp_path, capsys):
     call_command("load_needs", str(TAXONOMY_FILE), str(TEMPLATE_FILE))
     out = capsys.readouterr().out
-    assert "Taxonomie potřeb verze 1" in out and "zveřejněno" in out and "Hotovo." in out
+    assert "Taxonomie potřeb verze 1" in out and "nově nahráno" in out and "Hotovo." in out
+    assert "čeká na zveřejnění" not in out
+    v2 = _copy(tmp_path, TAXONOMY_FILE, ("version: 1\n", "version: 2\n"), name="v2.yaml")
+    call_command("load_needs", str(v2))
+    assert "verze 2" in (waiting := capsys.readouterr().out) and "čeká na zveřejnění správcem systému" in waiting
     bad = _copy(tmp_path, TEMPLATE_FILE, ("    disaggregation: age_band\n", "    disaggregation: nic\n"))
     with pytest.raises(CommandError, match="Nic nebylo nahráno"):
         call_command("load_needs", str(bad))

@@ -6,14 +6,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 STATUS_TEXT = {
-    "created": "nově nahráno a zveřejněno",
+    "created": "nově nahráno",
     "unchanged": "beze změny",
     "updated": "aktualizováno na místě (verzi zatím nepoužívá žádný sběr ani karta)",
     "new": "nahrána nová verze",
     "changed": "aktualizováno na místě",
-    "new_version": "nahrána nová verze; čeká na zveřejnění správcem systému, starší verze zůstávají beze změny",
+    "new_version": "nahrána nová verze; starší verze zůstávají beze změny",
 }
-KIND_TEXT = {"taxonomy": "Taxonomie potřeb", "template": "Šablona sběru dat"}
+KIND_TEXT = {
+    "taxonomy": "Taxonomie potřeb",
+    "template": "Šablona sběru dat",
+    "kind_cards": "Vzorové karty druhů služeb",
+}
+WAITING = "; čeká na zveřejnění správcem systému"
 
 
 class Command(BaseCommand):
