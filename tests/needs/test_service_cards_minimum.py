@@ -226,7 +226,8 @@ def test_region_report_xlsx_export_is_safe(world, rule):
     evil = next(row for row in values if row[0] and str(row[0]).startswith("=HYPERLINK"))
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == evil[0])
     assert cell.data_type == "s"
-    assert evil[6] in (_("yes"), _("no")) and evil[8] == 1  # S3 misses eating
+    assert evil[6] == world.provider.name  # the organisation that filled in the card
+    assert evil[7] == _("yes") and evil[9] == 1  # S3 misses eating
 
 
 def test_region_report_query_budget(world, rule):

@@ -20,6 +20,7 @@ def report_headers() -> list[str]:
         _("Service kind"),
         _("Minimum form (version)"),
         _("Card state"),
+        _("Card filled in by"),
         _("Below the minimum"),
         _("Needs covered"),
         _("Needs missing"),
@@ -41,6 +42,7 @@ def report_rows(comparisons) -> list[list]:
                 str(service.kind) if service.kind_id else "",
                 comparison.minimum_form.version if comparison.minimum_form else None,
                 card.get_state_display() if card else _("no card"),
+                card.organisation.name if card else "",
                 _("yes") if comparison.below else _("no"),
                 len(comparison.covered),
                 len(comparison.missing),
@@ -70,8 +72,8 @@ def report_xlsx(region, year: int, comparisons) -> bytes:
         item.font = bold
     cells.append(sheet, header)
     for row in report_rows(comparisons):
-        cells.append(sheet, row, formats={5: cells.INTEGER_FORMAT, 8: cells.INTEGER_FORMAT, 9: cells.INTEGER_FORMAT})
-    for index, width in enumerate([45, 14, 40, 30, 12, 14, 12, 10, 10, 50, 50], start=1):
+        cells.append(sheet, row, formats={5: cells.INTEGER_FORMAT, 9: cells.INTEGER_FORMAT, 10: cells.INTEGER_FORMAT})
+    for index, width in enumerate([45, 14, 40, 30, 12, 14, 30, 12, 10, 10, 50, 50], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(row=4, column=1)
     buffer = BytesIO()

@@ -162,8 +162,10 @@ def region_report(*, region: Region, year: int) -> list[Comparison]:
     if not minimums:
         return []
     services = list(selectors.region_services(region).filter(kind_id__in=list(minimums)))
-    cards = ServiceCard.objects.filter(service__in=[s.pk for s in services], year=year).prefetch_related(
-        _responses_prefetch()
+    cards = (
+        ServiceCard.objects.filter(service__in=[s.pk for s in services], year=year)
+        .select_related("organisation")
+        .prefetch_related(_responses_prefetch())
     )
     card_by_service = {card.service_id: card for card in cards}
     result = []

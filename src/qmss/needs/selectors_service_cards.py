@@ -252,9 +252,9 @@ def dashboard_cards(organisation_ids: Iterable[int], year: int) -> dict[int, dic
     ``confirmed`` lists of (service, card) – in a constant number of queries for all organisations."""
     ids = list(organisation_ids)
     rows = list(
-        Service.objects.filter(provider__link__organisation_id__in=ids).values_list(
-            "pk", "name", "portal_id", "provider__link__organisation_id"
-        )
+        Service.objects.active()
+        .filter(provider__link__organisation_id__in=ids)
+        .values_list("pk", "name", "portal_id", "provider__link__organisation_id")
     )
     cards = ServiceCard.objects.filter(service_id__in=[r[0] for r in rows], year=year, organisation_id__in=ids)
     card_by = {(c.service_id, c.organisation_id): c for c in cards.only("pk", "service_id", "organisation_id", "state")}

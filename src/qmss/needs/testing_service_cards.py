@@ -186,10 +186,10 @@ def make_minimum_form(
 
 
 def matrix_kwargs(tenant) -> dict:
-    """Tenant's objects behind the service-card routes: a service of its provider (a name with the provider's
-    name, a tenant secret) with a confirmed card of last year (a note with the provider's name), the region's
-    published card of the kind, and the region's minimum form of the kind (a note with the regional
-    authority's name)."""
+    """Tenant's objects behind the service-card routes: a service of its provider (registry data, public: no
+    secret in its name) with a confirmed card of last year (a note with the provider organisation's name, a
+    tenant secret), the region's published card of the kind, and the region's minimum form of the kind (a note
+    with the regional authority's name). The region report shows the provider organisation that filled a card."""
     from qmss.core.roles import OrganisationKind
     from qmss.registry.models import ProviderLink
     from qmss.registry.testing import link_verified, make_kind, make_provider, make_service
@@ -204,8 +204,8 @@ def matrix_kwargs(tenant) -> dict:
     activity = make_activity("pvo", kinds=[kind])
     service = make_service(
         link.provider,
-        name=f"Služba karet {provider.name}",
-        facilities=[{"region": tenant.region, "name": f"Zařízení karet {provider.name}"}],
+        name=f"Služba karet {provider.ico}",  # registry data is public: no secret in its names
+        facilities=[{"region": tenant.region, "name": f"Zařízení karet {provider.ico}"}],
     )
     kind_card = make_kind_card(
         kind=kind,
