@@ -51,5 +51,7 @@ class Command(BaseCommand):
             status = str(getattr(result, "status", ""))
             name = KIND_TEXT.get(kind, getattr(result, "title", "") or "Vzorové karty druhů služeb")
             where = f" – {result.file}" if getattr(result, "file", "") else ""
-            self.stdout.write(f"{name} verze {result.version} ({result.urn}): {STATUS_TEXT.get(status, status)}{where}")
+            waiting = WAITING if getattr(result, "published", True) is False else ""
+            text = STATUS_TEXT.get(status, status)
+            self.stdout.write(f"{name} verze {result.version} ({result.urn}): {text}{waiting}{where}")
         self.stdout.write(self.style.SUCCESS("Hotovo."))
