@@ -247,8 +247,25 @@ def test_region_report_query_budget(world, rule):
                             max_queries=14)  # fmt: skip
 
 
-def test_minimum_index_query_budget_per_kind(world, rule):
+def test_minimum_index_lists_kinds_with_their_rule(world, rule):
     client = world.client(world.manager)
     page = client.get(reverse("needs:minimum_index"))
     assert page.status_code == 200 and world.region_org.name in text(page)
     assert need(world.taxonomy, "household").name in text(page)
+
+
+def test_the_ways_in_index_and_region_dashboard(world, rule, superuser):
+    index = reverse("needs:service_card_index")
+    page = text(world.client(world.user()).get(index))
+    assert reverse("needs:service_card_list", args=[world.provider.pk]) in page
+    assert reverse("needs:minimum_index") not in page
+    page = text(world.client(world.manager).get(index))
+    assert reverse("needs:minimum_report", args=[world.tenant.region.code]) in page
+    home = text(world.client(world.manager).get(reverse("home")))
+    assert reverse("needs:minimum_index") in home
+    assert reverse("needs:minimum_report", args=[world.tenant.region.code]) in home
+    # a superuser chooses the region
+    client = world.client(superuser)
+    assert world.region_org.name not in text(client.get(reverse("needs:minimum_index")))
+    page = text(client.get(reverse("needs:minimum_index"), {"region": world.tenant.region.code}))
+    assert world.region_org.name in page and need(world.taxonomy, "household").name in page
