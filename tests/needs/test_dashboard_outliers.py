@@ -103,3 +103,21 @@ def test_drafts_are_not_peers(tenant_a):
     add_submissions(round_, {s: simple_values(u) for s, u in zip(services[:4], (40, 41, 42, 400), strict=True)})
     add_submissions(round_, {s: simple_values(41) for s in services[4:]}, state=Submission.State.DRAFT)
     assert out.outliers(round=round_, element_code="users") == []  # 4 counted peers: not evaluated
+
+
+def test_peers_by_facts_at_opening_else_registry(tenant_a):
+    """A service whose kind changed in the registry after opening stays among the peers it was opened with; a
+    submission without facts takes its kind and forms from the registry."""
+    region_org = tenant_a.orgs[OrganisationKind.REGION]
+    round_ = make_closed_round(region_org, year=2024)
+    services = make_services(tenant_a.region, 6)
+    submissions = add_submissions(
+        round_, {s: simple_values(u) for s, u in zip(services, (40, 41, 42, 43, 44, 400), strict=True)}
+    )
+    from qmss.registry.testing import make_kind
+
+    services[5].kind = make_kind("4")
+    services[5].save()
+    assert [o.value for o in out.outliers(round=round_, element_code="users")] == [400]
+    Submission.objects.filter(pk=submissions[5].pk).update(registry_facts={})
+    assert out.outliers(round=round_, element_code="users") == []  # now a kind-4 service: a group of 5 without it

@@ -67,6 +67,12 @@ def test_others_are_refused(world, tenant_a, kind):
         assert client_for(tenant_a.user(kind, Role.ADMIN)).get(url).status_code == 404
 
 
+def test_read_only(world, tenant_a):
+    client = client_for(tenant_a.user(OrganisationKind.REGION, Role.ADMIN))
+    for url in (URL, EXPORT):
+        assert client.post(url).status_code == 405
+
+
 def test_anonymous_goes_to_login(world):
     for url in (URL, EXPORT):
         response = Client().get(url)

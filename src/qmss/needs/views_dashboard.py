@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from qmss.core.formatting import format_date, format_number
 from qmss.core.scoping import get_scope
@@ -105,6 +106,7 @@ def _decorate(data: sel.Dashboard) -> None:
         )
 
 
+@require_safe
 @login_required
 def dashboard_view(request):
     filters = filters_from(request)
@@ -124,6 +126,7 @@ def dashboard_view(request):
     return render(request, "needs/dashboard/index.html", context)
 
 
+@require_safe
 @login_required
 def dashboard_export(request):
     filters = filters_from(request)
