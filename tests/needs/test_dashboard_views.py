@@ -353,3 +353,19 @@ def test_pooled_values_equal_the_indicator_engine(world, tenant_a):
                 assert value == pytest.approx(point.value), indicator.code
                 assert numerator == pytest.approx(point.numerator)
                 assert denominator == pytest.approx(point.denominator)
+
+
+def test_export_follows_the_filters(world, tenant_a):
+    from openpyxl import load_workbook
+
+    from qmss.registry.testing import make_kind
+
+    client = client_for(tenant_a.user(OrganisationKind.REGION, Role.ADMIN))
+    page = client.get(URL, {"year_from": "2024", "kind": make_kind("4").code}).content.decode()
+    assert f"{EXPORT}?region={tenant_a.region.code}&amp;year_from=2024&amp;kind=4" in page
+    book = load_workbook(BytesIO(client.get(EXPORT, {"year_from": "2024", "kind": "4"}).content))
+    completeness = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]
+    assert len(completeness) == 2 and completeness[1][4] == 0  # the 2024 round, no service of kind 4
+    assert book.worksheets[4].max_row == 1  # no outlier of kind 4
+    book = load_workbook(BytesIO(client.get(EXPORT, {"year_from": "2024"}).content))
+    assert book.worksheets[4].max_row == 2
