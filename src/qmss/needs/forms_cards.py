@@ -65,10 +65,12 @@ class CardEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activities"].queryset = kind_activities
         self.activity_choices = list(kind_activities)
+        self.activity_by_pk = {str(a.pk): a for a in self.activity_choices}
+        choices = [(str(a.pk), a.name) for a in self.activity_choices]  # one query for every need's tick boxes
         for need in needs:
             self.fields[f"need_{need.pk}"] = forms.BooleanField(label=need.name, required=False)
-            self.fields[f"need_{need.pk}_activities"] = ActivityChoiceField(
-                queryset=kind_activities,
+            self.fields[f"need_{need.pk}_activities"] = forms.MultipleChoiceField(
+                choices=choices,
                 label=_("Activities that answer “{need}”").format(need=need.name),
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
@@ -87,7 +89,7 @@ class CardEditForm(forms.Form):
         }
         for line in lines:
             initial[f"need_{line.need_id}"] = True
-            initial[f"need_{line.need_id}_activities"] = [a.pk for a in line.activities.all()]
+            initial[f"need_{line.need_id}_activities"] = [str(a.pk) for a in line.activities.all()]
             initial[f"need_{line.need_id}_note"] = line.note
         return initial
 
@@ -112,7 +114,7 @@ class CardEditForm(forms.Form):
         return [
             NeedLine(
                 need=need,
-                activities=list(data.get(f"need_{need.pk}_activities") or []),
+                activities=[self.activity_by_pk[pk] for pk in data.get(f"need_{need.pk}_activities") or []],
                 note=data.get(f"need_{need.pk}_note") or "",
             )
             for need in self.needs
