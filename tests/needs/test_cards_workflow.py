@@ -381,3 +381,15 @@ def test_every_write_is_audited_with_its_actor(world):
     comment_entries = entries(CardComment, comment.pk)
     assert comment_entries.filter(action=LogEntry.Action.CREATE, actor=users["first"]).exists()
     assert comment_entries.filter(action=LogEntry.Action.UPDATE, actor=users["region"]).exists()
+
+
+def test_providers_with_an_ended_service_are_not_asked(world):
+    from datetime import date
+
+    from qmss.needs.selectors_cards import consultation_candidates
+    from qmss.registry.models import Service, ServiceKind
+
+    kind = ServiceKind.objects.get(code="13")
+    assert set(consultation_candidates(world["region"], kind)) == {world["first"], world["second"]}
+    Service.objects.filter(provider__link__organisation=world["second"]).update(date_to=date(2020, 12, 31))
+    assert set(consultation_candidates(world["region"], kind)) == {world["first"]}

@@ -22,7 +22,7 @@ from qmss.core.roles import OrganisationKind, Perm
 from qmss.core.scoping import Scope, get_object_or_404_scoped
 from qmss.needs.models import CardComment, Consultation, KindCard, KindCardNeed, Taxonomy
 from qmss.registry.models import Service, ServiceKind
-from qmss.registry.selectors import in_regions_condition
+from qmss.registry.selectors import active_condition, in_regions_condition
 from qmss.territory.models import Region
 
 WORKING_STATES = (KindCard.State.DRAFT, KindCard.State.CONSULTATION)
@@ -113,8 +113,9 @@ def kind_rows(region: Region) -> list[KindRow]:
 
 
 def consultation_candidates(region: Region, kind: ServiceKind) -> QuerySet[Organisation]:
-    """Provider organisations whose VERIFIED registry provider has a service of ``kind`` in ``region``."""
-    services = Service.objects.filter(in_regions_condition([region.pk]), kind=kind)
+    """Provider organisations whose VERIFIED registry provider has a registered (not ended) service of ``kind``
+    in ``region``."""
+    services = Service.objects.filter(in_regions_condition([region.pk]), active_condition(), kind=kind)
     return Organisation.objects.filter(
         kind=OrganisationKind.PROVIDER,
         provider_link__provider_id__in=services.values("provider_id"),
