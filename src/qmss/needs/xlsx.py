@@ -142,12 +142,19 @@ class Signer:
 
     def row(self, text: str) -> int:
         """A row's signature as a whole number of 48 bits (15 digits: kept exactly by every spreadsheet, and a
-        number cell is read much faster than a text)."""
-        return int(self.sign(text, 12), 16)
+        number cell is read much faster than a text): keyed BLAKE2b, one C call per row."""
+        return int.from_bytes(hashlib.blake2b(text.encode(), key=self._key, digest_size=6).digest(), "big")
 
 
 def norm(value) -> str:
     """A locked cell's content as both the builder and the parser see it (whitespace collapsed, numbers plain)."""
+    kind = type(value)
+    if kind is str:  # the common cases first: a few microseconds per row count on 30 000 rows
+        return " ".join(value.split())
+    if kind is int:
+        return str(value)
+    if kind is float and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     if value is None:
         return ""
     if isinstance(value, bool):
