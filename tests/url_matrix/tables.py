@@ -65,7 +65,7 @@ def describe_changes(before: dict, after: dict, limit: int = 6) -> list[str]:
         if isinstance(old, int):
             out.append(f"{label}: {old} → {new}")
             continue
-        old_set, new_set = set(old), set(new)
+        old_set, new_set = set(map(repr, old)), set(map(repr, new))  # rows may hold JSON lists (unhashable)
         removed, added = sorted(old_set - new_set, key=repr)[:limit], sorted(new_set - old_set, key=repr)[:limit]
         out.append(f"{label}: rows before {len(old)}, after {len(new)}; gone {removed}; new {added}")
     return out

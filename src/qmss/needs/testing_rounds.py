@@ -183,8 +183,8 @@ def fill(submission: Submission, values: dict[tuple[str, str], Decimal] | None =
 
 
 def matrix_kwargs(tenant) -> dict:
-    """Tenant A's open round (named after its region authority, a secret) with a submission of a service of A's
-    provider (its name carries the provider organisation's name), a return comment and a reply."""
+    """Tenant A's open round (named after its region authority, a secret) with a draft submission of a service of
+    A's verified provider, and a return comment naming the provider organisation."""
     from qmss.core.roles import Role
     from qmss.needs.models import SubmissionComment
     from qmss.registry.models import Provider
@@ -196,13 +196,14 @@ def matrix_kwargs(tenant) -> dict:
     registered = linked_provider(provider)
     if registered is None:
         registered = Provider.objects.filter(ico=provider.ico).first() if provider.ico else None
-        registered = registered or make_provider(f"Poskytovatel {provider.name}", ico=provider.ico or None)
+        registered = registered or make_provider(f"Poskytovatel {tenant.key} k výkazu", ico=provider.ico or None)
         link_verified(provider, registered)
-    make_service(registered, name=f"Výkazová služba {provider.name}", facilities=[{"region": tenant.region}])
+    # registry names are public open data: no secret in them (the round's name carries the region's secret)
+    service = make_service(registered, name="Služba s výkazem", facilities=[{"region": tenant.region}])
     round = make_round(region_org, name=f"Sběr dat {region_org.name}")
     manager = tenant.user(OrganisationKind.REGION, Role.ADMIN)
     submissions = open_with(round, manager)
-    submission = next(s for s in submissions if provider.name in s.service.name)
+    submission = next(s for s in submissions if s.service_id == service.pk)
     SubmissionComment.objects.create(
         submission=submission, kind=SubmissionComment.Kind.RETURN, text=f"Opravte {provider.name}", author=manager
     )
