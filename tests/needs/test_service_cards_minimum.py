@@ -211,6 +211,9 @@ def test_region_report_lists_services_below_the_minimum_first(world, rule):
     page = text(world.client(world.manager).get(reverse("needs:minimum_report", args=[world.tenant.region.code]),
                                                  {"year": YEAR}))  # fmt: skip
     assert "Domov bez karty" in page and _("no card") in page
+    # without a period: the latest year with a card in the region (2025 here), not an empty current year
+    page = text(world.client(world.manager).get(reverse("needs:minimum_report", args=[world.tenant.region.code])))
+    assert "/karta/" in page and world.provider.name in page and '<option value="2025" selected>' in page
 
 
 def test_region_report_xlsx_export_is_safe(world, rule):

@@ -83,10 +83,10 @@ class YearForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(year, str(year)) for year in year_choices()]
 
-    def chosen_year(self) -> int:
+    def chosen_year(self, default: int | None = None) -> int:
         if self.is_valid() and self.cleaned_data.get("year"):
             return self.cleaned_data["year"]
-        return current_year()
+        return default or current_year()
 
 
 class ThresholdField(forms.CharField):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qmss.core.collation import czech_sorted, sort_key
@@ -102,6 +102,10 @@ def region_services(region: Region, kind: ServiceKind | None = None) -> QuerySet
 
 def regions(ids: Iterable[int]) -> list[Region]:
     return czech_sorted(Region.objects.filter(pk__in=list(ids)).only("pk", "code", "name"), "name")
+
+
+def all_regions() -> list[Region]:
+    return czech_sorted(Region.objects.only("pk", "code", "name"), "name")
 
 
 def region_by_code(scope: Scope, code: str, perm: str = Perm.VIEW) -> Region:
@@ -239,6 +243,11 @@ def organisation_card_rows(organisation: Organisation, year: int) -> list[Servic
     return rows
 
 
+def own_card(organisation: Organisation, service: Service, year: int) -> ServiceCard | None:
+    """The organisation's card of the service for ``year``, if it exists."""
+    return ServiceCard.objects.filter(service=service, year=year, organisation=organisation).first()
+
+
 def previous_card(service: Service, organisation: Organisation, year: int) -> ServiceCard | None:
     """The organisation's card of the service for the latest period before ``year`` (the pre-fill source; a
     former provider's card is never copied)."""
@@ -292,6 +301,16 @@ def latest_minimum_forms(region_id: int, kind_ids: Iterable[int] | None = None) 
     for minimum in qs:
         latest.setdefault(minimum.kind_id, minimum)
     return latest
+
+
+def report_year(region: Region) -> int:
+    """The default period of the region report: the latest year (up to this one) with a card of a service in
+    the region, else the current year."""
+    year = current_year()
+    latest = ServiceCard.objects.filter(
+        year__lte=year, service__in=Service.objects.filter(in_regions_condition([region.pk])).values("pk")
+    ).aggregate(latest=Max("year"))["latest"]
+    return latest or year
 
 
 def region_kinds(region: Region) -> list[ServiceKind]:

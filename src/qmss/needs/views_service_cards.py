@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,6 @@ from qmss.needs import minimum
 from qmss.needs import selectors_service_cards as selectors
 from qmss.needs.exports_service_cards import XLSX_TYPE, report_xlsx
 from qmss.needs.forms_service_cards import MinimumConfirmForm, ProposalForm, ServiceCardForm, YearForm
-from qmss.needs.models import ServiceCard
 
 
 @login_required
@@ -50,8 +48,8 @@ def index(request):
 def card_list(request, organisation_pk: int):
     scope = get_scope(request)
     organisation = selectors.provider_organisation(scope, organisation_pk)
-    year_form = YearForm(request.GET or None)
-    year = year_form.chosen_year()
+    year = YearForm(request.GET or None).chosen_year()
+    year_form = YearForm(initial={"year": year})
     context = {
         "organisation": organisation,
         "rows": selectors.organisation_card_rows(organisation, year),
@@ -73,7 +71,7 @@ def card_create(request, organisation_pk: int):
     service = selectors.provider_services(organisation).filter(pk=int(service_pk)).first()
     if service is None:
         raise Http404
-    existing = ServiceCard.objects.filter(service=service, year=int(year), organisation=organisation).first()
+    existing = selectors.own_card(organisation, service, int(year))
     if existing is not None:
         return redirect("needs:service_card_detail", service_card_pk=existing.pk)
     try:
@@ -81,7 +79,7 @@ def card_create(request, organisation_pk: int):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(f"{reverse('needs:service_card_list', kwargs={'organisation_pk': organisation.pk})}")
+        return redirect("needs:service_card_list", organisation_pk=organisation.pk)
     if card.prefilled_from_id:
         messages.success(
             request,
@@ -151,7 +149,7 @@ def minimum_index(request):
     scope = get_scope(request)
     if scope.is_superuser:
         chosen = request.GET.get("region", "")
-        all_regions = selectors.regions(selectors.Region.objects.values_list("pk", flat=True))
+        all_regions = selectors.all_regions()
         regions = [r for r in all_regions if r.code == chosen] or all_regions[:0]
         choices = all_regions
     else:
@@ -234,8 +232,8 @@ def minimum_report(request, region_code: str):
     """The region's services against their kinds' minimum forms, the services below the minimum first."""
     scope = get_scope(request)
     region = selectors.region_by_code(scope, region_code)
-    year_form = YearForm(request.GET or None)
-    year = year_form.chosen_year()
+    year = YearForm(request.GET or None).chosen_year(default=selectors.report_year(region))
+    year_form = YearForm(initial={"year": year})
     comparisons = minimum.region_report(region=region, year=year)
     context = {
         "region": region,
@@ -251,7 +249,7 @@ def minimum_report(request, region_code: str):
 def minimum_report_xlsx(request, region_code: str):
     scope = get_scope(request)
     region = selectors.region_by_code(scope, region_code)
-    year = YearForm(request.GET or None).chosen_year()
+    year = YearForm(request.GET or None).chosen_year(default=selectors.report_year(region))
     content = report_xlsx(region, year, minimum.region_report(region=region, year=year))
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="minimalni-podoba-{region.code}-{year}.xlsx"'
