@@ -90,7 +90,6 @@ def make_comment(consultation: Consultation, organisation: Organisation, text: s
 def matrix_kwargs(tenant) -> dict:
     """Tenant A's region card of kind 13: published version 1 (the model text, no tenant secret – the public may see
     it) and version 2 in consultation with A's provider asked, a comment and a meeting, carrying A's secrets."""
-    from qmss.assessments.testing import link_provider_to_registry
     from qmss.needs import selectors_cards
 
     provider = tenant.orgs[OrganisationKind.PROVIDER]
@@ -101,7 +100,7 @@ def matrix_kwargs(tenant) -> dict:
         .filter(pk=provider.pk)
         .exists()
     ):  # the assessments' builder links A's provider to a home for the elderly in A's region already
-        link_provider_to_registry(provider, service_name=f"Domov karty {provider.ico}", region=tenant.region, kind="13")
+        _link_provider_service(provider, tenant.region, name=f"Domov karty {provider.ico}", kind="13")
     published = make_card(tenant.region, "13", state=KindCard.State.PUBLISHED, organisation=region_org)
     draft = make_card(tenant.region, "13", purpose=f"Návrh karty {region_org.name}", organisation=region_org)
     consultation = make_consultation(draft, [provider], message=f"Připomínky prosím – {region_org.name}")
@@ -120,3 +119,16 @@ def matrix_kwargs(tenant) -> dict:
         "card_kind_code": "13",
         "kind_card_id": published.pk,
     }
+
+
+def _link_provider_service(organisation: Organisation, region, *, name: str, kind: str):
+    """A registry provider verified as ``organisation``'s, with one service of ``kind`` in ``region`` (the needs app
+    may not import the assessments' builder of the same shape: layers)."""
+    from qmss.registry.models import Provider
+    from qmss.registry.testing import link_verified, make_provider, make_service
+
+    provider = Provider.objects.filter(ico=organisation.ico).first() if organisation.ico else None
+    if provider is None:
+        provider = make_provider(f"Poskytovatel IČO {organisation.ico}", ico=organisation.ico or None)
+    link_verified(organisation, provider)
+    return make_service(provider, name=name, facilities=[{"region": region, "name": name}], kind=kind)
