@@ -208,16 +208,10 @@ SCOPE_FIELDS = ("kind_codes", "form_keys", "orp_codes")
 
 
 def _current_versions():
-    """The newest published collection template and needs taxonomy (H1's library when present)."""
-    from qmss.needs.models import CollectionTemplate, Taxonomy
+    """The newest published collection template and needs taxonomy."""
+    from qmss.needs.library import current_taxonomy, current_template
 
-    try:
-        from qmss.needs.library import current_taxonomy, current_template
-
-        template, taxonomy = current_template(), current_taxonomy()
-    except ImportError:  # pragma: no cover - until the library module lands
-        template = CollectionTemplate.objects.filter(published_at__isnull=False).order_by("-version").first()
-        taxonomy = Taxonomy.objects.filter(published_at__isnull=False).order_by("-version").first()
+    template, taxonomy = current_template(), current_taxonomy()
     if template is None:
         raise ValidationError(_("No collection form template has been published yet."), code=Code.NO_TEMPLATE.value)
     if taxonomy is None:

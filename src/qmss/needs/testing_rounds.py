@@ -1,7 +1,7 @@
 """Builders of data-collection rounds for tests, the URL × role matrix and demos (straight through the ORM).
 
-``make_template()`` gives the published collection template and taxonomy (H1's builder when present, else the
-YAML library read here without the loader); ``make_round(...)`` a round of a region's authority with services
+``make_template()`` gives the published collection template and taxonomy (from the libraries);
+``make_round(...)`` a round of a region's authority with services
 of given providers; ``fill(submission, values)`` stores values directly.
 """
 
@@ -10,22 +10,16 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
 from qmss.core.roles import OrganisationKind
 from qmss.needs.models import (
     CollectionRound,
     CollectionTemplate,
-    DataElement,
-    Disaggregation,
-    DisaggregationCategory,
     Submission,
     SubmissionValue,
     Taxonomy,
-    ValidationRule,
 )
 
 _seq = itertools.count(1)
@@ -65,77 +59,11 @@ GOOD_VALUES: dict[tuple[str, str], Decimal] = {
 }
 
 
-def _yaml_template() -> tuple[CollectionTemplate, Taxonomy]:
-    import yaml
-
-    root = Path(getattr(settings, "BASE_DIR", Path.cwd()))
-    candidates = [root / "libraries/needs", root.parent / "libraries/needs", Path.cwd() / "libraries/needs"]
-    folder = next(p for p in candidates if (p / "collection-template.yaml").exists())
-    data = yaml.safe_load((folder / "collection-template.yaml").read_text(encoding="utf-8"))
-    now = timezone.now()
-    template = CollectionTemplate.objects.filter(urn=data["urn"], version=data["version"]).first()
-    taxonomy = Taxonomy.objects.filter(published_at__isnull=False).order_by("-version").first()
-    if taxonomy is None:
-        taxonomy = Taxonomy.objects.create(
-            urn="urn:qmss:needs:taxonomy", version=1, title="Test taxonomy", source="tests", checksum="0" * 64,
-            published_at=now,
-        )  # fmt: skip
-    if template is not None:
-        return template, taxonomy
-    template = CollectionTemplate.objects.create(
-        urn=data["urn"], version=data["version"], title=data["title"], source=data["source"], checksum="0" * 64,
-        published_at=now,
-    )  # fmt: skip
-    disaggregations = {}
-    for item in data["disaggregations"]:
-        d = Disaggregation.objects.create(
-            template=template, code=item["code"], name=item["name"], dynamic=item.get("dynamic", "") or ""
-        )
-        disaggregations[d.code] = d
-        for order, cat in enumerate(item.get("categories") or ()):
-            DisaggregationCategory.objects.create(
-                disaggregation=d, code=str(cat["code"]), name=cat["name"], order=order
-            )
-    for order, item in enumerate(data["elements"]):
-        DataElement.objects.create(
-            template=template,
-            code=item["code"],
-            name=item["name"],
-            help_text=item.get("help", "") or "",
-            section=item.get("section", "") or "",
-            value_type=item.get("value_type", "integer"),
-            unit=item.get("unit", "") or "",
-            unit_of_kind=bool(item.get("unit_of_kind")),
-            disaggregation=disaggregations.get(item.get("disaggregation") or ""),
-            min_value=item.get("min"),
-            max_value=item.get("max"),
-            prefill=item.get("prefill", "") or "",
-            locked=bool(item.get("locked")),
-            required=item.get("required", True),
-            forms=item.get("forms") or [],
-            order=order,
-        )
-    for order, item in enumerate(data["rules"]):
-        ValidationRule.objects.create(
-            template=template,
-            code=item["code"],
-            severity=item["severity"],
-            expression=item["expression"],
-            message=" ".join(item["message"].split()),
-            order=order,
-        )
-    return template, taxonomy
-
-
 def make_template() -> tuple[CollectionTemplate, Taxonomy]:
-    """The published collection template and needs taxonomy of the spec."""
-    try:
-        from qmss.needs.testing_taxonomy import make_taxonomy_and_template
-    except ImportError:
-        return _yaml_template()
+    """The published collection template and needs taxonomy of the libraries (H1's builder)."""
+    from qmss.needs.testing_taxonomy import make_taxonomy_and_template
+
     taxonomy, template = make_taxonomy_and_template()
-    if isinstance(taxonomy, CollectionTemplate):  # whichever order the builder returns
-        taxonomy, template = template, taxonomy
     return template, taxonomy
 
 
