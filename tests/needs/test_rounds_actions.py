@@ -172,3 +172,22 @@ def test_tenant_b_region_cannot_decide(world, tenant_b):
     actions.submit(user=world.editor, submission=sub)
     with pytest.raises(PermissionDenied):
         actions.approve(user=tenant_b.user(OrganisationKind.REGION, Role.ADMIN), submission=sub)
+
+
+def test_writes_are_audited_with_the_actor(world):
+    from auditlog.models import LogEntry
+
+    sub = world.submission()
+    actions.save_values(user=world.editor, submission=sub, values={("new_users", ""): Decimal(3)})
+    entry = LogEntry.objects.get_for_object(sub).order_by("-pk").first()
+    assert entry is not None and entry.actor_id == world.editor.pk
+
+
+def test_closed_round_refuses_values_and_submission(world):
+    sub = world.submission()
+    actions.close_round(user=world.manager, round=world.round)
+    with pytest.raises(ValidationError) as exc:
+        actions.save_values(user=world.editor, submission=sub, values={("new_users", ""): Decimal(3)})
+    assert exc.value.code == Code.INVALID_STATE.value
+    with pytest.raises(PermissionDenied):
+        actions.close_round(user=world.editor, round=world.round)
