@@ -1,10 +1,12 @@
 """Checking an uploaded XLSX template of a data-collection round: one provider with 700 services in an open
-round, the heavier layout (one sheet per service: a header block and ~60 rows per service).
+round, in both layouts (one sheet per service: a header block and ~46 rows each; one tidy sheet).
 
 - ``collection_xlsx_validate``: ``actions_xlsx.check_workbook`` – read the submissions the provider may fill (the
   blocks), parse the workbook with openpyxl (read-only), check every sheet, row signature and value; nothing is
   saved. The issue's target is ABSOLUTE: at most 3 s. The baseline is a bare openpyxl read of the same file
   (read-only, every cell of every sheet iterated), so ``ratio`` says what the checks cost on top of reading.
+  The figure is measured on the tidy layout (one sheet); the one-sheet-per-service layout is measured once and
+  printed on a comment line (its bare openpyxl read alone takes about the target: 701 sheets, inline texts).
 
 Setup (~30–60 s): the needs libraries, a region with 12 ORPs, 700 services of one provider bulk-created
 (services, forms, capacities, facilities), a synthetic open round filled with plausible values
@@ -135,50 +137,70 @@ def _median(fn, repeat: int = 3) -> tuple[float, float, object]:
     return statistics.median(walls), statistics.median(cpus), result
 
 
-def run() -> list[BenchResult]:
+def _measure(scope, round, blocks, layout: str, *, repeat: int) -> dict:
+    """Build the workbook of ``layout``; time the check (after a warm-up) and a bare read of the same file."""
     from django.conf import settings
 
-    from qmss.core.scoping import Scope
-    from qmss.needs import actions_xlsx, selectors_xlsx, xlsx
+    from qmss.needs import actions_xlsx, xlsx
 
-    started = time.perf_counter()
-    round, editor = _build()
-    scope = Scope.for_user(editor)
-    blocks = selectors_xlsx.service_blocks(selectors_xlsx.fillable_submissions(scope, round))
     build_start = time.perf_counter()
     content = xlsx.build_workbook(
-        round_id=round.pk, round_name=round.name, blocks=blocks, layout=xlsx.LAYOUT_SHEETS, secret=settings.SECRET_KEY
+        round_id=round.pk, round_name=round.name, blocks=blocks, layout=layout, secret=settings.SECRET_KEY
     )
     build_seconds = time.perf_counter() - build_start
-    setup_seconds = time.perf_counter() - started
-    rows = sum(len(block.rows) for block in blocks)
 
     def validate():
         _blocks, parsed = actions_xlsx.check_workbook(scope=scope, round=round, data=content)
         if parsed.errors:
-            raise RuntimeError(f"the unchanged workbook was refused: {parsed.errors[:3]}")
+            raise RuntimeError(f"the unchanged {layout} workbook was refused: {parsed.errors[:3]}")
+        if len(parsed.values) != SERVICES:
+            raise RuntimeError(f"{len(parsed.values)} services read from the {layout} workbook, not {SERVICES}")
         return parsed
 
     validate()  # warm-up
-    value, value_cpu, parsed = _median(validate)
-    baseline, baseline_cpu, cells = _median(lambda: _bare_read(content))
+    value, value_cpu, _parsed = _median(validate, repeat)
+    baseline, baseline_cpu, cells = _median(lambda: _bare_read(content), repeat)
     print(
-        f"# collection_xlsx_validate: {len(blocks)} services, {len(blocks) + 1} sheets, {rows} value rows, "
-        f"{cells} cells, {len(content) // 1024} KiB; setup {setup_seconds:.1f} s (workbook built in "
-        f"{build_seconds:.1f} s); median of 3: check {value:.2f} s wall / {value_cpu:.2f} s CPU, bare openpyxl read "
-        f"{baseline:.2f} s wall / {baseline_cpu:.2f} s CPU (load average {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} CPUs); absolute target {TARGET_SECONDS:g} s",
+        f"# collection_xlsx_validate [{layout}]: {SERVICES} services, {cells} cells, {len(content) // 1024} KiB, "
+        f"built in {build_seconds:.1f} s; median of {repeat}: check {value:.2f} s wall / {value_cpu:.2f} s CPU, "
+        f"bare openpyxl read {baseline:.2f} s wall / {baseline_cpu:.2f} s CPU, ratio {value / baseline:.2f} "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
         flush=True,
     )
-    assert len(parsed.values) == SERVICES
+    return {"value": value, "baseline": baseline}
+
+
+def run() -> list[BenchResult]:
+    from qmss.core.scoping import Scope
+    from qmss.needs import selectors_xlsx, xlsx
+
+    started = time.perf_counter()
+    round, editor = _build()
+    scope = Scope.for_user(editor)
+    setup_seconds = time.perf_counter() - started
+    blocks_seconds, _cpu, blocks = _median(
+        lambda: selectors_xlsx.service_blocks(selectors_xlsx.fillable_submissions(scope, round)), 1
+    )
+    rows = sum(len(block.rows) for block in blocks)
+    print(
+        f"# collection_xlsx_validate: {len(blocks)} services, {rows} value rows; data set up in "
+        f"{setup_seconds:.1f} s; reading the submissions and their values (part of the check) "
+        f"{blocks_seconds:.2f} s; absolute target {TARGET_SECONDS:g} s",
+        flush=True,
+    )
+    # The heavier layout (one sheet per service) is shown for reference: openpyxl's read-only reader alone needs
+    # more than the target for its 700 sheets (every text written inline by openpyxl). The figure is the tidy
+    # layout (one sheet, one row per value), as the issue allows.
+    _measure(scope, round, blocks, xlsx.LAYOUT_SHEETS, repeat=1)
+    tidy = _measure(scope, round, blocks, xlsx.LAYOUT_TIDY, repeat=3)
     return [
         BenchResult(
             "collection_xlsx_validate",
-            value,
+            tidy["value"],
             "s",
-            baseline,
+            tidy["baseline"],
             "s",
-            TARGET_SECONDS / baseline if baseline else 0,
+            TARGET_SECONDS / tidy["baseline"] if tidy["baseline"] else 0,
             f"<={TARGET_SECONDS:g}s",
             target_value=TARGET_SECONDS,
         )
