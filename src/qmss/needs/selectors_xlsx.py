@@ -71,6 +71,29 @@ def _capacity_text(facts: dict) -> str:
     return ", ".join(parts)
 
 
+def _rows(layout, submission) -> list[Row]:
+    rows = []
+    for spec in layout.elements:
+        if not applies(spec, submission):
+            continue
+        unit = unit_for(spec, submission)
+        for code, name in spec.categories:
+            rows.append(
+                Row(
+                    code=spec.code,
+                    category=code,
+                    element_name=spec.name,
+                    category_name=name,
+                    unit=unit,
+                    value_type=spec.value_type,
+                    locked=spec.locked,
+                    min_value=spec.min_value if spec.min_value is not None else Decimal(0),
+                    max_value=spec.max_value,
+                )
+            )
+    return rows
+
+
 def service_blocks(submissions) -> list[ServiceBlock]:
     """The submissions as workbook blocks: registry facts, rows (element × category of the elements that apply)
     and current values (stored values; locked cells fall back to their pre-fill)."""
@@ -83,27 +106,13 @@ def service_blocks(submissions) -> list[ServiceBlock]:
     prefills = prefill_many(submissions)
     form_names = _form_names()
     blocks = []
+    shared: dict[tuple, list[Row]] = {}  # services of the same forms and capacity unit have the same rows
     for submission in submissions:
         facts = submission.registry_facts or {}
-        rows = []
-        for spec in layout.elements:
-            if not applies(spec, submission):
-                continue
-            unit = unit_for(spec, submission)
-            for code, name in spec.categories:
-                rows.append(
-                    Row(
-                        code=spec.code,
-                        category=code,
-                        element_name=spec.name,
-                        category_name=name,
-                        unit=unit,
-                        value_type=spec.value_type,
-                        locked=spec.locked,
-                        min_value=spec.min_value if spec.min_value is not None else Decimal(0),
-                        max_value=spec.max_value,
-                    )
-                )
+        signature = (tuple(facts.get("forms") or ()), facts.get("capacity_unit") or "", "forms" in facts)
+        rows = shared.get(signature)
+        if rows is None:
+            rows = shared[signature] = _rows(layout, submission)
         values: dict[tuple[str, str], Decimal] = {}
         for code, per_category in stored.get(submission.pk, {}).items():
             for category, value in per_category.items():

@@ -116,6 +116,7 @@ class Parsed:
     values: dict[int, dict[tuple[str, str], Decimal | None]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     truncated: bool = False
+    index: dict = field(default_factory=dict, repr=False)  # row indexes of the blocks' row lists, during a parse
 
     def error(self, message: str) -> None:
         if len(self.errors) >= MAX_ERRORS:
@@ -286,6 +287,18 @@ def _checksum(hashes: list[int]) -> str:
     return hashlib.sha256(",".join(map(str, hashes)).encode()).hexdigest()
 
 
+def _row_index(rows: list[Row], cache: dict) -> tuple[dict, set, set, dict]:
+    """Rows by full code, the keys of each element's first row and of the locked rows, rows by key; blocks share
+    their row lists (services of the same forms), so this is computed once per list within a parse."""
+    cached = cache.get(id(rows))
+    if cached is None or cached[0] is not rows:
+        by_code = {row.full_code: row for row in rows}
+        by_key = {row.key: row for row in rows}
+        cached = (rows, by_code, _firsts(rows), {row.key for row in rows if row.locked}, by_key)
+        cache[id(rows)] = cached
+    return cached[1], cached[2], cached[3], cached[4]
+
+
 def _firsts(rows: Sequence[Row]) -> set[tuple[str, str]]:
     """Keys of the first row of each element (the element's name and unit are written there only)."""
     return {row.key for i, row in enumerate(rows) if i == 0 or rows[i - 1].code != row.code}
@@ -446,6 +459,7 @@ def parse_workbook(
     parsed = Parsed()
     with contextlib.suppress(_TooManyErrors):
         _parse(data, parsed, round_id=round_id, blocks=blocks, signer=Signer(secret), others=set(all_portal_ids))
+    parsed.index = {}
     if parsed.errors:
         parsed.values = {}
     return parsed
@@ -618,8 +632,7 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
         else:
             locked, expected = row[:5], titles
         _check_row(row, locked, index, title, parsed, round_id, LAYOUT_SHEETS, scope, signer, hashes, expected)
-    rows_by_full_code = {row.full_code: row for row in block.rows}
-    firsts = _firsts(block.rows)
+    rows_by_full_code, firsts, locked_keys, _by_key = _row_index(block.rows, parsed.index)
     values: dict[tuple[str, str], Decimal | None] = {}
     for index, raw in enumerate(rows, start=FIRST_VALUE_ROW):
         if index > MAX_ROWS:
@@ -657,7 +670,6 @@ def _parse_service_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, s
             _("%(where)s: rows of the template are missing (%(codes)s).")
             % {"where": _where(title), "codes": ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")}
         )
-    locked_keys = {row.key for row in block.rows if row.locked}
     parsed.values[block.submission_pk] = {k: v for k, v in values.items() if k not in locked_keys}
     return portal_id
 
@@ -693,7 +705,7 @@ def _parse_tidy_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, sign
         parsed.error(_("%(where)s: the sheet is empty.") % {"where": _where(title)})
         return
     _check_row(_cells(first, HASH_COLUMN), titles, 1, title, parsed, round_id, LAYOUT_TIDY, "", signer, hashes, titles)
-    specs = {block.portal_id: {row.key: row for row in block.rows} for block in by_portal.values()}
+    specs = {block.portal_id: _row_index(block.rows, parsed.index)[3] for block in by_portal.values()}
     collected: dict[int, dict[tuple[str, str], Decimal | None]] = {pid: {} for pid in by_portal}
     for index, raw in enumerate(rows, start=2):
         if index > MAX_TIDY_ROWS:
