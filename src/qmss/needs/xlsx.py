@@ -171,7 +171,7 @@ def norm(value) -> str:
 
 
 def _row_message(round_id: int, layout: str, scope: str, row: int, values: Iterable) -> str:
-    return "|".join([str(round_id), layout, scope, str(row), *(norm(v) for v in values)])
+    return "|".join([str(round_id), layout, scope, str(row), *[norm(v) for v in values]])
 
 
 def _meta_message(round_id: int, layout: str, organisation_id: int | None, services: str, checksum: str) -> str:
@@ -392,6 +392,13 @@ def parse_number(value, row: Row) -> tuple[Decimal | None, str | None]:
     """The cell's value as a Decimal of the row's type, or an error text (without the location)."""
     if value is None:
         return None, None
+    if (  # the common case, without rounding
+        type(value) is int
+        and abs(value) <= MAX_ABS_VALUE
+        and (row.min_value is None or value >= row.min_value)
+        and (row.max_value is None or value <= row.max_value)
+    ):
+        return Decimal(value), None
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None, _("there should be a number, not “%(value)s”.") % {"value": _short(value)}
     if isinstance(value, str):
@@ -716,10 +723,12 @@ def _parse_tidy_sheet(sheet, title, parsed: Parsed, *, round_id, by_portal, sign
         row = _cells(raw, HASH_COLUMN)
         if all(v is None for v in row):
             continue
-        try:
-            portal_id = int(row[0]) if not isinstance(row[0], bool | str) or str(row[0]).strip().isdigit() else None
-        except (TypeError, ValueError):
-            portal_id = None
+        portal_id = row[0]
+        if type(portal_id) is not int:
+            try:
+                portal_id = int(row[0]) if not isinstance(row[0], bool | str) or str(row[0]).strip().isdigit() else None
+            except (TypeError, ValueError):
+                portal_id = None
         block = by_portal.get(portal_id)
         if block is None:
             if portal_id in others:
