@@ -330,29 +330,33 @@ def test_cache_never_serves_stale_values(world, tenant_a):
     assert value() == pytest.approx(Decimal(255) / 60)
 
 
-def test_pooled_values_equal_the_indicator_engine(world, tenant_a):
-    """The dashboard's one-query SQL gives what qmss.needs.indicators.series computes service by service."""
-    indicators = pytest.importorskip("qmss.needs.indicators")
+def test_dashboard_series_are_the_engines_series(world, tenant_a):
+    """One evaluator: the dashboard shows what qmss.needs.indicators.series computes (kinds and forms filtered,
+    a zero denominator leaves the service out)."""
+    from qmss.needs import indicators as engine
     from qmss.needs import selectors_dashboard as sel
-    from qmss.needs.pooled_dashboard import compute_pooled
+    from qmss.registry.testing import make_kind
 
     others = make_services(tenant_a.region, 3, kind="4", form="ter")
     values = {s: {**simple_values(30 + i), ("contacts", ""): 900 + i, ("fte", "care_worker"): 0 if i else 3}
               for i, s in enumerate(others)}  # fmt: skip
     add_submissions(world["rounds"][1], values)
     rounds = world["rounds"]
-    chosen = sel._indicators(rounds)
-    mine = compute_pooled(rounds=rounds, indicators=chosen)
-    for indicator in chosen:
-        for point in indicators.series(indicator_code=indicator.code, rounds=rounds):
-            value, numerator, denominator, services = mine.get((indicator.code, point.round.pk), (None, None, None, 0))
-            assert services == point.services, indicator.code
-            if point.value is None:
-                assert value is None, indicator.code
-            else:
-                assert value == pytest.approx(point.value), indicator.code
-                assert numerator == pytest.approx(point.numerator)
-                assert denominator == pytest.approx(point.denominator)
+    data = sel.dashboard(sel.Filters(region=tenant_a.region))
+    for shown in data.indicators:
+        points = engine.series(indicator_code=shown.indicator.code, rounds=rounds)
+        assert [(p.value, p.numerator, p.denominator, p.services) for p in shown.points] == [
+            (p.value, p.numerator, p.denominator, p.services) for p in points
+        ], shown.indicator.code
+    by_code = {s.indicator.code: s for s in data.indicators}
+    # users per direct FTE 2024: homes (40+41+42+43+44+400) / 60 and kind 4's first service 30 / 3; the other two
+    # have no direct FTE (0): left out
+    assert by_code["users_per_direct_fte"].points[1].value == pytest.approx(Decimal(640) / 63)
+    assert by_code["users_per_direct_fte"].points[1].services == 7
+    kind_4 = sel.dashboard(sel.Filters(region=tenant_a.region, kind=make_kind("4")))
+    fte = next(s for s in kind_4.indicators if s.indicator.code == "users_per_direct_fte")
+    assert (fte.points[1].value, fte.points[1].services) == (Decimal(10), 1)
+    assert fte.points[0].value is None and fte.points[0].services == 0  # no kind 4 service in 2023
 
 
 def test_export_follows_the_filters(world, tenant_a):

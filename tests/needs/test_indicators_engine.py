@@ -83,8 +83,81 @@ def test_kind_and_form_filters(world):
 
 
 def test_values_are_read_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):  # indicators, values, facts (+ nothing per service)
-        engine.series(indicator_code="refusal_capacity_rate", rounds=[world.round, world.round_2024])
+    rounds = [world.round, world.round_2024]
+    with django_assert_max_num_queries(5):  # indicators, fingerprints, elements, values, facts (none per service)
+        cold = engine.series(indicator_code="refusal_capacity_rate", rounds=rounds)
+    with django_assert_max_num_queries(2):  # indicators, fingerprints: the rounds' figures come from the cache
+        assert engine.series(indicator_code="refusal_capacity_rate", rounds=rounds) == cold
+
+
+def test_a_round_is_recomputed_when_its_submissions_change(world):
+    """The per-round cache never serves stale values: a decision or a save in a round gives it a new key."""
+    from django.utils import timezone
+
+    from qmss.needs.models import Submission
+
+    def refusal():
+        return engine.series(indicator_code="refusal_capacity_rate", rounds=[world.round])[0]
+
+    assert (refusal().numerator, refusal().denominator) == (9, 35)
+    assert (
+        q(engine.service_values(round=world.round, indicator=world.indicator("refusal_capacity_rate"))[world.s2.pk])
+        == 40
+    )
+    submission = Submission.objects.get(round=world.round, service=world.s2)
+    submission.state = Submission.State.RETURNED
+    submission.decided_at = timezone.now()
+    submission.save()
+    assert (refusal().numerator, refusal().denominator, refusal().services) == (5, 25, 2)  # S1 and S4 only
+    assert world.s2.pk not in engine.service_values(
+        round=world.round, indicator=world.indicator("refusal_capacity_rate")
+    )
+    [kpi_round] = engine.series(indicator_code="refusal_capacity_rate", rounds=[world.round], service_ids=[world.s2.pk])
+    assert kpi_round.value is None and kpi_round.services == 0
+
+
+def test_pooled_values_of_many_indicators_and_rounds_with_a_kind_filter(world):
+    rounds = [world.round_2024, world.round]
+    definitions = list(world.round.template.indicators.all())
+    pools = engine.pooled_values(rounds=rounds, indicators=definitions)
+    for indicator in definitions:
+        for point in engine.series(indicator_code=indicator.code, rounds=rounds):
+            pool = pools.get((indicator.code, point.round.pk), engine.EMPTY_POOL)
+            assert pool.point(point.round, indicator) == point
+    refusal = pools[("refusal_capacity_rate", world.round.pk)]
+    assert (refusal.numerator, refusal.denominator, refusal.services, refusal.applicable) == (9, 35, 3, 4)
+    kind_13 = engine.pooled_values(rounds=rounds, indicators=definitions, kind_code="13")
+    refusal = kind_13[("refusal_capacity_rate", world.round.pk)]
+    assert (refusal.numerator, refusal.denominator, refusal.services, refusal.applicable) == (7, 25, 2, 3)
+    assert kind_13[("refusal_capacity_rate", world.round_2024.pk)].value(Decimal(100)) == 50  # S1: 5 / 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "users", 'refused["capacity"] + 1.5', "new_users + refused", "bed_days / (capacity * period_days)",
+        "nz(fte[\"social_worker\"]) + nz(fte[\"care_worker\"])", "-users", "+users", "users / 0",
+        "not users > 0 or fte > 0", "new_users <= users", "0 < users < 100 == users", "users != users and nz(x)",
+        "users == 3 or x > 1", "not x", "nz(users > 2) + 1", "(users > 2) * 3", "users * 1e999 - 1e999",
+        "nz(x) / nz(y)",
+    ],
+)  # fmt: skip
+def test_compiled_expressions_equal_the_evaluator(text):
+    from qmss.needs.expressions import compiled, evaluate
+
+    worlds = [
+        {},
+        {"users": {"": Decimal(3)}, "new_users": {"": Decimal(0)}},
+        {"users": {"a": Decimal(2), "b": Decimal("1.5")}, "refused": {"capacity": Decimal(4), "x": Decimal(1)}},
+        {"users": {"": Decimal(0)}, "fte": {"social_worker": Decimal("0.5")}, "bed_days": {"": Decimal(10)},
+         "capacity": {"": Decimal(2)}, "period_days": {"": Decimal(0)}, "x": {"": Decimal(-1)}, "y": {"": 2}},
+        {"users": {"": Decimal(150)}, "fte": {"care_worker": Decimal(0)}, "new_users": {"": Decimal(151)},
+         "x": {"": Decimal(7)}, "y": {}},
+    ]  # fmt: skip
+    function = compiled(text)
+    for values in worlds:
+        assert function(values) == evaluate(text, values), values
+        assert type(function(values)) is type(evaluate(text, values)), values
 
 
 def test_benchmark_position_in_the_peer_group(tenant_a):

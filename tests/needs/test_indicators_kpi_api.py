@@ -157,6 +157,7 @@ def test_region_services_table_is_paginated_but_the_region_value_counts_all(worl
 
 def test_process_page_queries_are_constant_in_bound_kpis(world):
     from qmss.improvement.models import Kpi
+    from qmss.registry.cache import page_cache
     from qmss.testing.queries import assert_constant_queries
 
     process = make_process(world.provider_org, name="Přijímání")
@@ -167,6 +168,9 @@ def test_process_page_queries_are_constant_in_bound_kpis(world):
             Kpi.objects.create(process=process, name=f"Vázaný {i}", indicator_code=codes[i % len(codes)])
 
     client = IndicatorWorld.client(world.provider_user)
-    assert_constant_queries(
-        lambda: client.get(process.get_absolute_url()), grow, count=process.kpis, small=1, large=8, max_queries=25
-    )
+
+    def request():
+        page_cache().clear()  # the engine's figures computed each time (the cached page makes fewer queries)
+        return client.get(process.get_absolute_url())
+
+    assert_constant_queries(request, grow, count=process.kpis, small=1, large=8, max_queries=25)

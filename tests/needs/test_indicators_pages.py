@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from qmss.core.roles import OrganisationKind, Role
 from qmss.needs.testing_indicators import approve
+from qmss.registry.cache import page_cache
 from qmss.registry.testing import link_verified, make_provider, make_service
 from qmss.testing.queries import assert_constant_queries
 from tests.needs.indicators_world import IndicatorWorld, build, make_peer_group
@@ -135,6 +136,7 @@ def test_region_page_queries_are_constant_in_services(world):
             approve(world.round, service, {"capacity": 40, "new_users": 5, ("refused", "capacity"): 1})
 
     def request():
+        page_cache().clear()  # the engine's figures computed each time (the cached page makes fewer queries)
         response = client.get(detail_url(refusal, world.round))
         assert "Přidaná" in response.content.decode() or world.round.submissions.count() <= 5
         return response
@@ -153,7 +155,9 @@ def test_provider_page_queries_are_constant_in_services(world):
             service = make_service(own, name=f"Vlastní {i}", kind="13", facilities=here)
             approve(world.round, service, {"capacity": 40, "new_users": 5, ("refused", "capacity"): 1})
 
+    def request():
+        page_cache().clear()  # the engine's figures computed each time (the cached page makes fewer queries)
+        return client.get(detail_url(refusal, world.round))
+
     count = world.round.submissions.filter(service__provider=own)
-    assert_constant_queries(
-        lambda: client.get(detail_url(refusal, world.round)), grow, count=count, small=3, large=20, max_queries=25
-    )
+    assert_constant_queries(request, grow, count=count, small=3, large=20, max_queries=25)

@@ -18,7 +18,7 @@ Expressions are bounded (length, node count) and never executed as Python.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import lru_cache
@@ -207,3 +207,146 @@ def _eval(node: ast.AST, values: Values):  # noqa: C901 – one branch per node 
             left = right
         return True
     raise ExpressionError(type(node).__name__)  # unreachable after parse()
+
+
+# --- compiled evaluation (the same semantics as evaluate(), for many submissions) ------------------------------
+
+Compiled = Callable[[Values], object]
+
+
+def compiled(expression: Expression | str) -> Compiled:
+    """The expression as a Python closure over ``values``: ``compiled(e)(values) == evaluate(e, values)`` always
+    (the same rules: missing → None, division by zero → None, ``nz``), without walking the tree again for each
+    submission. Closures are made from the checked tree only (never ``exec``); cached by the expression's text."""
+    text = expression.text if isinstance(expression, Expression) else (expression or "").strip()
+    return _compiled(text)
+
+
+@lru_cache(maxsize=2048)
+def _compiled(text: str) -> Compiled:
+    return _closure(parse(text).tree.body)
+
+
+_ZERO = Decimal(0)
+_COMPARE = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+}
+
+
+def _closure(node: ast.AST) -> Compiled:  # noqa: C901 – one branch per node type, as _eval
+    if isinstance(node, ast.Constant):
+        constant = Decimal(str(node.value))
+        return lambda values: constant
+    if isinstance(node, ast.Name):
+        code = node.id
+        return lambda values: total(values, code)
+    if isinstance(node, ast.Subscript):
+        code, category = node.value.id, node.slice.value
+        return lambda values: (values.get(code) or {}).get(category)
+    if isinstance(node, ast.Call):  # nz(x)
+        inner = _closure(node.args[0])
+
+        def nz(values):
+            value = inner(values)
+            return _ZERO if value is None else value
+
+        return nz
+    if isinstance(node, ast.UnaryOp):
+        return _unary(node)
+    if isinstance(node, ast.BinOp):
+        return _binary(node)
+    if isinstance(node, ast.BoolOp):
+        return _boolean(node)
+    if isinstance(node, ast.Compare):
+        return _compare(node)
+    raise ExpressionError(type(node).__name__)  # unreachable after parse()
+
+
+def _unary(node: ast.UnaryOp) -> Compiled:
+    operand = _closure(node.operand)
+    if isinstance(node.op, ast.Not):
+
+        def negation(values):
+            value = operand(values)
+            return None if value is None else not value
+
+        return negation
+    minus = isinstance(node.op, ast.USub)
+
+    def sign(values):
+        value = _num(operand(values))
+        if value is None:
+            return None
+        return -value if minus else value
+
+    return sign
+
+
+def _binary(node: ast.BinOp) -> Compiled:
+    left, right = _closure(node.left), _closure(node.right)
+    op = type(node.op)
+
+    def binary(values):
+        a, b = left(values), right(values)
+        if a is None or b is None:
+            return None
+        if a.__class__ is not Decimal:
+            a = _num(a)
+        if b.__class__ is not Decimal:
+            b = _num(b)
+        try:
+            if op is ast.Add:
+                return a + b
+            if op is ast.Sub:
+                return a - b
+            if op is ast.Mult:
+                return a * b
+            if b == 0:
+                return None
+            return a / b
+        except (InvalidOperation, DivisionByZero):
+            return None
+
+    return binary
+
+
+def _boolean(node: ast.BoolOp) -> Compiled:
+    parts = tuple(_closure(value) for value in node.values)
+    conjunction = isinstance(node.op, ast.And)
+
+    def boolean(values):
+        results = [part(values) for part in parts]  # all of them, as _eval
+        if conjunction:
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+
+    return boolean
+
+
+def _compare(node: ast.Compare) -> Compiled:
+    first = _closure(node.left)
+    steps = tuple(
+        (_COMPARE[type(op)], _closure(comparator)) for op, comparator in zip(node.ops, node.comparators, strict=True)
+    )
+
+    def compare(values):
+        left = _num(first(values))
+        for test, comparator in steps:
+            right = _num(comparator(values))
+            if left is None or right is None:
+                return None
+            if not test(left, right):
+                return False
+            left = right
+        return True
+
+    return compare

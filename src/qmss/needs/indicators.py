@@ -20,24 +20,26 @@ of the submissions in one more; nothing is queried per service.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import CharField
+from django.db.models import CharField, Count, Max
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from qmss.core import libraries as lib
 from qmss.core.errors import QmssImportError
 from qmss.core.roles import Perm
-from qmss.needs.expressions import ExpressionError, evaluate, parse
+from qmss.needs.expressions import ExpressionError, compiled, parse
 from qmss.needs.models import CollectionRound, DataElement, Indicator, Submission, SubmissionValue
+from qmss.registry.cache import current_version, page_cache
 
 MIN_GROUP_SIZE = 5
 CAPACITY_ELEMENT = "capacity"
@@ -202,7 +204,11 @@ class Benchmark:
         return self.group.size
 
 
-# --- evaluation ------------------------------------------------------------------------------------------------
+# --- evaluation (the one evaluator of indicator values) ------------------------------------------------------
+
+Outcome = tuple[Decimal | None, Decimal | None, Decimal | None]
+_ONE = Decimal(1)
+_NO_VALUES: Values = {}
 
 
 def _number(result) -> Decimal | None:
@@ -211,16 +217,28 @@ def _number(result) -> Decimal | None:
     return result
 
 
-def compute(indicator: Indicator, values: Values) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-    """(numerator, denominator, value) of one submission's values; an expression that does not parse gives None."""
+@lru_cache(maxsize=1024)
+def _formula(numerator: str, denominator: str, factor: Decimal) -> Callable[[Values], Outcome]:
+    """A submission's values → (numerator, denominator, value): the formula parsed and compiled once."""
     try:
-        numerator = _number(evaluate(parse(indicator.numerator), values))
-        denominator = _number(evaluate(parse(indicator.denominator), values)) if indicator.denominator else Decimal(1)
-    except ExpressionError:
-        return None, None, None
-    if numerator is None or denominator is None or denominator == 0:
-        return numerator, denominator, None
-    return numerator, denominator, numerator / denominator * indicator.factor
+        num = compiled(numerator)
+        den = compiled(denominator) if denominator else None
+    except ExpressionError:  # a formula that does not parse gives None
+        return lambda values: (None, None, None)
+
+    def formula(values: Values) -> Outcome:
+        n = _number(num(values))
+        d = _ONE if den is None else _number(den(values))
+        if n is None or d is None or d == 0:
+            return n, d, None
+        return n, d, n / d * factor
+
+    return formula
+
+
+def compute(indicator: Indicator, values: Values) -> Outcome:
+    """(numerator, denominator, value) of one submission's values; an expression that does not parse gives None."""
+    return _formula(indicator.numerator, indicator.denominator, indicator.factor)(values)
 
 
 def applies(indicator: Indicator, facts: Facts) -> bool:
@@ -266,21 +284,34 @@ def load_values(
     small one for the elements' codes). The value is read as text and made a Decimal here (exact, and much faster
     than the database backend's decimal converter on tens of thousands of rows)."""
     round_ids = list(round_ids)
-    elements = DataElement.objects.filter(template__rounds__in=round_ids).distinct()
+    elements = DataElement.objects.filter(template__rounds__in=round_ids).order_by().distinct()
     if codes is not None:
         elements = elements.filter(code__in=sorted(codes))
     code_of = dict(elements.values_list("pk", "code"))
+    if not code_of:
+        return {}
     qs = SubmissionValue.objects.filter(
         submission__round_id__in=round_ids, submission__state=Submission.State.APPROVED, element_id__in=list(code_of)
-    )
+    ).order_by()
     if service_ids is not None:
         qs = qs.filter(submission__service_id__in=list(service_ids))
     rows = qs.annotate(text=Cast("value", output_field=CharField())).values_list(
         "submission__round_id", "submission__service_id", "element_id", "category", "text"
     )
-    result: dict[tuple[int, int], Values] = defaultdict(dict)
-    for round_id, service_id, element_id, category, text in rows:
-        result[(round_id, service_id)].setdefault(code_of[element_id], {})[category] = Decimal(text)
+    result: dict[tuple[int, int], Values] = {}
+    current_key = current = None
+    for round_id, service_id, element_id, category, text in rows.iterator(chunk_size=20000):
+        key = (round_id, service_id)
+        if key != current_key:  # rows come grouped by submission most of the time: fewer dictionary look-ups
+            current_key = key
+            current = result.get(key)
+            if current is None:
+                current = result[key] = {}
+        code = code_of[element_id]
+        cells = current.get(code)
+        if cells is None:
+            cells = current[code] = {}
+        cells[category] = Decimal(text)
     return result
 
 
@@ -308,13 +339,17 @@ def load_facts(
     the registry service (two more queries, only then)."""
     from qmss.registry.models import Service, ServiceForm
 
-    qs = Submission.objects.filter(round_id__in=list(round_ids), state=Submission.State.APPROVED)
+    qs = Submission.objects.filter(round_id__in=list(round_ids), state=Submission.State.APPROVED).order_by()
     if service_ids is not None:
         qs = qs.filter(service_id__in=list(service_ids))
     rows = qs.values_list(
         "round_id", "service_id", "registry_facts__kind", "registry_facts__forms", "registry_facts__capacity"
     )
-    facts = {(r, s): _facts_from(kind, forms, cap, values.get((r, s), {})) for r, s, kind, forms, cap in rows}
+    shared: dict[tuple, Facts] = {}  # equal facts share one object (fewer objects to keep, pickle and compare)
+    facts = {}
+    for r, s, kind, forms, cap in rows:
+        fact = _facts_from(kind, forms, cap, values.get((r, s), _NO_VALUES))
+        facts[(r, s)] = shared.setdefault((fact.kind_code, fact.form_keys, fact.capacity), fact)
     missing = {s for (_r, s), f in facts.items() if not f.kind_code or not f.form_keys}
     if missing:
         kinds = dict(Service.objects.filter(pk__in=missing).values_list("pk", "kind__code"))
@@ -353,16 +388,20 @@ class RoundData:
         values = load_values(round_ids, element_codes(indicators, capacity=capacity), service_ids)
         return cls(values=values, facts=load_facts(round_ids, values, service_ids))
 
-    def results(self, round_id: int, indicator: Indicator, service_ids=None) -> list[ServiceValue]:
-        """Every approved submission of the round the indicator applies to (value None when unknown)."""
+    def outcomes(self, round_id: int, indicator: Indicator, service_ids=None):
+        """(service pk, facts, numerator, denominator, value) of every approved submission of the round the
+        indicator applies to (value None when unknown) – the one place where values are computed."""
         wanted = None if service_ids is None else set(service_ids)
-        results = []
+        formula = _formula(indicator.numerator, indicator.denominator, indicator.factor)
+        values = self.values
         for service_id, facts in self.by_round().get(round_id, {}).items():
             if (wanted is not None and service_id not in wanted) or not applies(indicator, facts):
                 continue
-            numerator, denominator, value = compute(indicator, self.values.get((round_id, service_id), {}))
-            results.append(ServiceValue(service_id, numerator, denominator, value, facts))
-        return results
+            yield service_id, facts, *formula(values.get((round_id, service_id), _NO_VALUES))
+
+    def results(self, round_id: int, indicator: Indicator, service_ids=None) -> list[ServiceValue]:
+        """Every approved submission of the round the indicator applies to (value None when unknown)."""
+        return [ServiceValue(s, n, d, v, f) for s, f, n, d, v in self.outcomes(round_id, indicator, service_ids)]
 
     def by_round(self) -> dict[int, dict[int, Facts]]:
         """Round pk → service pk → facts (built once)."""
@@ -373,8 +412,162 @@ class RoundData:
         return self._by_round
 
 
+# --- many indicators over many rounds, cached per round ---------------------------------------------------------
+
+CACHE_TIMEOUT = 7 * 24 * 60 * 60  # seconds; a changed round gets a new key anyway
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An indicator's pooled figures over some services of a round (additive: pools of parts sum up)."""
+
+    numerator: Decimal = Decimal(0)  # Σ over the services whose own value is known
+    denominator: Decimal = Decimal(0)
+    services: int = 0  # services whose own value is known
+    applicable: int = 0  # approved submissions the indicator applies to (value known or not)
+
+    def __add__(self, other: Pool) -> Pool:
+        return Pool(
+            self.numerator + other.numerator,
+            self.denominator + other.denominator,
+            self.services + other.services,
+            self.applicable + other.applicable,
+        )
+
+    def value(self, factor: Decimal) -> Decimal | None:
+        return self.numerator / self.denominator * factor if self.services and self.denominator else None
+
+    def point(self, round_: CollectionRound, indicator: Indicator) -> Point:
+        if not self.services:
+            return Point(round_, None, None, None, 0, indicator)
+        return Point(round_, self.value(indicator.factor), self.numerator, self.denominator, self.services, indicator)
+
+
+EMPTY_POOL = Pool()
+
+
+def round_fingerprints(round_ids: Iterable[int], states: Iterable[str]) -> dict[int, str]:
+    """Per round, what changes whenever the values its submissions in ``states`` contribute can change: their
+    number, the newest pk, and the latest save, submission and decision (values are only saved in a draft or
+    a returned submission, and reach these states again only through a new submission or decision) – one query.
+    A round without such a submission is absent."""
+    rows = (
+        Submission.objects.filter(round_id__in=list(round_ids), state__in=list(states))
+        .values("round_id")
+        .annotate(
+            n=Count("pk"),
+            top=Max("pk"),
+            saved=Max("last_saved_at"),
+            sent=Max("submitted_at"),
+            decided=Max("decided_at"),
+        )  # fmt: skip
+        .order_by()
+    )
+    return {row["round_id"]: repr((row["n"], row["top"], row["saved"], row["sent"], row["decided"])) for row in rows}
+
+
+def cache_key(prefix: str, *parts: object) -> str:
+    """A key of results computed from a round's data: the registry data version (kinds, forms and capacities of
+    services fall back on the registry), then the parts (round, fingerprint, definitions, filters)."""
+    text = "\x1f".join([current_version(), *(repr(part) for part in parts)])
+    return f"needs:{prefix}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+def _definition(indicator: Indicator) -> tuple:
+    return (
+        indicator.code, indicator.numerator, indicator.denominator, str(indicator.factor),
+        list(indicator.kinds or ()), list(indicator.forms or ()),
+    )  # fmt: skip
+
+
+def _pools(data: RoundData, round_id: int, indicators: Sequence[Indicator], service_ids) -> dict:
+    """Indicator code → kind code → :class:`Pool` of one round (the kinds kept apart: any kind filter, or none,
+    is read from the same figures)."""
+    answer: dict[str, dict[str, Pool]] = {}
+    for indicator in indicators:
+        sums: dict[str, list] = {}
+        for _service, facts, numerator, denominator, value in data.outcomes(round_id, indicator, service_ids):
+            part = sums.get(facts.kind_code)
+            if part is None:
+                part = sums[facts.kind_code] = [[], [], 0]
+            part[2] += 1
+            if value is not None:
+                part[0].append(numerator)
+                part[1].append(denominator)
+        answer[indicator.code] = {
+            kind: Pool(sum(num, Decimal(0)), sum(den, Decimal(0)), len(num), n) for kind, (num, den, n) in sums.items()
+        }
+    return answer
+
+
+def pooled_values(
+    *, rounds: Sequence[CollectionRound], indicators: Iterable[Indicator], service_ids=None, kind_code=None
+) -> dict[tuple[str, int], Pool]:
+    """(indicator code, round pk) → the indicator's :class:`Pool` over the round's approved submissions (of
+    ``service_ids`` / of services of ``kind_code`` only, when given), for MANY indicators over MANY rounds: each
+    round uses the given indicators of its own template.
+
+    A round's figures are cached under a fingerprint of its approved submissions (:func:`round_fingerprints`), the
+    definitions, the services asked for and the registry data version, so they are never stale (a save, a
+    submission or a decision in a round gives it a new key). The rounds not in the cache are computed together:
+    one query for their values (only the elements the formulas name), one for their facts."""
+    rounds = list(rounds)
+    by_template: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        by_template[indicator.template_id].append(indicator)
+    rounds = [r for r in rounds if by_template.get(r.template_id)]
+    if not rounds:
+        return {}
+    fingerprints = round_fingerprints([r.pk for r in rounds], [Submission.State.APPROVED])
+    rounds = [r for r in rounds if r.pk in fingerprints]  # no approved submission: nothing to compute
+    wanted = None if service_ids is None else sorted(set(service_ids))
+    services_part = None if wanted is None else hashlib.sha256(repr(wanted).encode()).hexdigest()
+    keys = {
+        r.pk: cache_key(
+            "pooled",
+            r.pk,
+            r.template_id,
+            fingerprints[r.pk],
+            [_definition(i) for i in by_template[r.template_id]],
+            services_part,
+        )  # fmt: skip
+        for r in rounds
+    }
+    cache = page_cache()
+    found = cache.get_many(list(keys.values())) if keys else {}
+    missing = [r for r in rounds if keys[r.pk] not in found]
+    if missing:
+        needed = [i for template_id in {r.template_id for r in missing} for i in by_template[template_id]]
+        data = RoundData.load([r.pk for r in missing], needed, wanted, capacity=False)
+        fresh = {keys[r.pk]: _pools(data, r.pk, by_template[r.template_id], wanted) for r in missing}
+        cache.set_many(fresh, CACHE_TIMEOUT)
+        found.update(fresh)
+    answer = {}
+    for round_ in rounds:
+        for code, kinds in found[keys[round_.pk]].items():
+            if kind_code is not None:
+                answer[(code, round_.pk)] = kinds.get(kind_code, EMPTY_POOL)
+            else:
+                answer[(code, round_.pk)] = sum(kinds.values(), EMPTY_POOL)
+    return answer
+
+
 def round_results(*, round: CollectionRound, indicator: Indicator, service_ids=None) -> list[ServiceValue]:  # noqa: A002
-    return RoundData.load([round.pk], [indicator]).results(round.pk, indicator, service_ids)
+    """Every approved submission of the round the indicator applies to, with its value (cached per round like
+    :func:`pooled_values`)."""
+    fingerprint = round_fingerprints([round.pk], [Submission.State.APPROVED]).get(round.pk)
+    if fingerprint is None:
+        return []
+    key = cache_key("results", round.pk, round.template_id, fingerprint, _definition(indicator))
+    cache = page_cache()
+    results = cache.get(key)
+    if results is None:
+        results = RoundData.load([round.pk], [indicator]).results(round.pk, indicator)
+        cache.set(key, results, CACHE_TIMEOUT)
+    if service_ids is None:
+        return results
+    wanted = set(service_ids)
+    return [r for r in results if r.service_id in wanted]
 
 
 # --- the interface of the spec ---------------------------------------------------------------------------------
@@ -392,15 +585,14 @@ def series(*, indicator_code: str, rounds, service_ids=None) -> list[Point]:
     if not rounds:
         return []
     by_template = indicators_for_rounds(indicator_code, rounds)
-    data = RoundData.load([r.pk for r in rounds], by_template.values(), service_ids, capacity=False)
+    pools = pooled_values(rounds=rounds, indicators=by_template.values(), service_ids=service_ids)
     points = []
     for round_ in rounds:
         indicator = by_template.get(round_.template_id)
         if indicator is None:
             points.append(Point(round_, None, None, None, 0))
-            continue
-        value, numerator, denominator, n = pooled(data.results(round_.pk, indicator, service_ids), indicator.factor)
-        points.append(Point(round_, value, numerator, denominator, n, indicator))
+        else:
+            points.append(pools.get((indicator_code, round_.pk), EMPTY_POOL).point(round_, indicator))
     return points
 
 
@@ -539,16 +731,13 @@ def kpi_values_many(kpis: Sequence) -> dict[int, list[Point]]:
         codes = {kpi.indicator_code for kpi in bound}
         definitions = Indicator.objects.filter(template_id__in={r.template_id for r in rounds}, code__in=codes)
         by_key = {(i.template_id, i.code): i for i in definitions}
-        data = RoundData.load([r.pk for r in rounds], by_key.values(), service_ids, capacity=False)
+        pools = pooled_values(rounds=rounds, indicators=by_key.values(), service_ids=service_ids)
         for kpi in bound:
             points = []
             for round_ in rounds:
                 indicator = by_key.get((round_.template_id, kpi.indicator_code))
-                if indicator is None:
-                    continue
-                results = data.results(round_.pk, indicator, service_ids)
-                value, numerator, denominator, n = pooled(results, indicator.factor)
-                if results:  # the indicator applies to the services (their value may be unknown: "–")
-                    points.append(Point(round_, value, numerator, denominator, n, indicator))
+                pool = pools.get((kpi.indicator_code, round_.pk), EMPTY_POOL)
+                if indicator is not None and pool.applicable:  # the indicator applies to the services ("–" or not)
+                    points.append(pool.point(round_, indicator))
             answer[kpi.pk] = points
     return answer

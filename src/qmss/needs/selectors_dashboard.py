@@ -5,8 +5,9 @@ the latest closed round. Every block answers for all the region's rounds at once
 number of queries, whatever the number of services and rounds (tests/needs/test_dashboard_queries.py).
 
 Pooled indicator values (Σ numerators / Σ denominators × factor over approved submissions whose numerator and
-denominator are both known) are computed by the database in one query for every round and indicator
-(:mod:`qmss.needs.pooled_dashboard`), never stored.
+denominator are both known) come from the indicator engine (:func:`qmss.needs.indicators.pooled_values`: every
+round and indicator in one pass, each round's figures cached under a fingerprint of its submissions), never
+stored.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from django.utils import timezone
 from qmss.core.collation import czech_sorted
 from qmss.core.roles import Perm
 from qmss.core.scoping import Scope
+from qmss.needs import indicators as engine
 from qmss.needs import outliers as outliers_module
 from qmss.needs.models import CollectionRound, DataElement, Indicator, Submission
-from qmss.needs.pooled_dashboard import CACHE_TIMEOUT, cache_key, pooled_values, round_fingerprints
 from qmss.registry.cache import page_cache
 from qmss.registry.models import ServiceKind
 from qmss.territory.models import Region
@@ -183,28 +184,36 @@ class IndicatorSeries:
         return any(p.value is not None for p in self.points)
 
 
-def _indicators(rounds: list[CollectionRound]) -> list[Indicator]:
-    """The indicators of the newest round's template (by code; older rounds' templates answer by the same code)."""
+def _indicators(rounds: list[CollectionRound]) -> tuple[list[Indicator], list[Indicator]]:
+    """(the indicators shown: those of the newest round's template, every indicator of the rounds' templates –
+    older rounds answer by the same code with their own template's definition) – one query."""
     if not rounds:
-        return []
-    return list(Indicator.objects.filter(template_id=rounds[-1].template_id).order_by("order", "code"))
+        return [], []
+    everything = list(
+        Indicator.objects.filter(template_id__in={r.template_id for r in rounds}).order_by("order", "code")
+    )
+    return [i for i in everything if i.template_id == rounds[-1].template_id], everything
 
 
 def indicator_series(rounds: list[CollectionRound], kind: ServiceKind | None) -> list[IndicatorSeries]:
-    """One series per indicator across the rounds: pooled values of approved submissions (two or three queries)."""
-    indicators = _indicators(rounds)
-    if not indicators:
+    """One series per indicator across the rounds: pooled values of approved submissions (the engine's; a fixed
+    number of queries)."""
+    shown, everything = _indicators(rounds)
+    if not shown:
         return []
-    values = pooled_values(rounds=rounds, indicators=indicators, kind_code=kind.code if kind else None)
+    pools = engine.pooled_values(rounds=rounds, indicators=everything, kind_code=kind.code if kind else None)
+    by_key = {(i.template_id, i.code): i for i in everything}
     result = []
-    for indicator in indicators:
+    for indicator in shown:
         series = IndicatorSeries(indicator)
         for round_ in rounds:
-            pooled = values.get((indicator.code, round_.pk))
-            if pooled is None:
+            definition = by_key.get((round_.template_id, indicator.code))
+            pool = pools.get((indicator.code, round_.pk), engine.EMPTY_POOL)
+            if definition is None or not pool.services:
                 series.points.append(SeriesPoint(round_, None, None, None, 0))
-            else:
-                series.points.append(SeriesPoint(round_, *pooled))
+                continue
+            value = pool.value(definition.factor)
+            series.points.append(SeriesPoint(round_, value, pool.numerator, pool.denominator, pool.services))
         result.append(series)
     return result
 
@@ -266,10 +275,12 @@ def outlier_block(rounds: list[CollectionRound], kind: ServiceKind | None) -> Ou
         return OutlierBlock(round=None)
     codes = [code for code, _cat in outliers_module.DEFAULT_ELEMENTS]
     names = dict(DataElement.objects.filter(template_id=round_.template_id, code__in=codes).values_list("code", "name"))
-    fingerprint = round_fingerprints([round_.pk], outliers_module.STATES).get(round_.pk)
+    fingerprint = engine.round_fingerprints([round_.pk], outliers_module.STATES).get(round_.pk)
     if fingerprint is None:
         return OutlierBlock(round=round_, elements=names)
-    key = cache_key("outliers", round_.pk, fingerprint, outliers_module.DEFAULT_ELEMENTS, sorted(names))
+    key = engine.cache_key(
+        "dashboard:outliers", round_.pk, fingerprint, outliers_module.DEFAULT_ELEMENTS, sorted(names)
+    )
     cache = page_cache()
     found = cache.get(key)
     if found is None:
@@ -278,7 +289,7 @@ def outlier_block(rounds: list[CollectionRound], kind: ServiceKind | None) -> Ou
         for code, category in outliers_module.DEFAULT_ELEMENTS:
             if code in names:
                 found += outliers_module.outliers(round=round_, element_code=code, category=category, groups=groups)
-        cache.set(key, found, CACHE_TIMEOUT)
+        cache.set(key, found, engine.CACHE_TIMEOUT)
     rows = [o for o in found if kind is None or o.group[0] == kind.code]
     return OutlierBlock(round=round_, elements=names, rows=rows)
 
