@@ -12,9 +12,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from qmss.core.roles import OrganisationKind, Role
-from qmss.needs import xlsx
+from qmss.needs import xlsx, xlsx_parse
 from qmss.needs.models import Submission, SubmissionValue
 from qmss.needs.testing_rounds import fill, make_round, open_with
+from qmss.needs.xlsx_parse import _where
 from qmss.registry.testing import make_service
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def test_text_in_a_number_cell(world, sheets):
     good_row = _row_of(content, first, "users/18_64")
     # a valid change on another service's sheet is not saved either (all or nothing across services)
     edited = _edit(content, {sheet: {f"E{row}": "dvacet"}, first: {f"E{good_row}": 3}})
-    _refused(client, world["round"], edited, xlsx._where(sheet, row, 5), "dvacet")
+    _refused(client, world["round"], edited, _where(sheet, row, 5), "dvacet")
 
 
 def test_decimal_in_a_whole_number_cell_and_negative(world, sheets):
@@ -184,7 +185,7 @@ def test_decimal_in_a_whole_number_cell_and_negative(world, sheets):
     row = _row_of(content, sheet, "users/80p")
     new = _row_of(content, sheet, "new_users")
     edited = _edit(content, {sheet: {f"E{row}": 2.5, f"E{new}": -1}})
-    _refused(client, world["round"], edited, xlsx._where(sheet, row, 5), xlsx._where(sheet, new, 5))
+    _refused(client, world["round"], edited, _where(sheet, row, 5), _where(sheet, new, 5))
 
 
 def test_edited_locked_cells(world, sheets):
@@ -196,23 +197,23 @@ def test_edited_locked_cells(world, sheets):
         client,
         world["round"],
         edited,
-        xlsx._where(sheet, capacity, 5),
-        xlsx._where(sheet, users, 2),
-        xlsx._where(sheet, 2, 2),
+        _where(sheet, capacity, 5),
+        _where(sheet, users, 2),
+        _where(sheet, 2, 2),
     )
 
 
 def test_unknown_element_code(world, sheets):
     client, content, sheet = sheets
     row = _row_of(content, sheet, "users/80p")
-    _refused(client, world["round"], _edit(content, {sheet: {f"A{row}": "users/90p"}}), xlsx._where(sheet, row, 1))
+    _refused(client, world["round"], _edit(content, {sheet: {f"A{row}": "users/90p"}}), _where(sheet, row, 1))
 
 
 def test_unknown_or_foreign_service_id(world, sheets):
     client, content, sheet = sheets
-    _refused(client, world["round"], _edit(content, {sheet: {"B1": 999999}}), xlsx._where(sheet, 1, 2), "999999")
+    _refused(client, world["round"], _edit(content, {sheet: {"B1": 999999}}), _where(sheet, 1, 2), "999999")
     foreign = world["foreign"].portal_id  # tenant B's provider's service in the same round
-    _refused(client, world["round"], _edit(content, {sheet: {"B1": foreign}}), xlsx._where(sheet, 1, 2), str(foreign))
+    _refused(client, world["round"], _edit(content, {sheet: {"B1": foreign}}), _where(sheet, 1, 2), str(foreign))
 
 
 def test_wrong_and_missing_sheet(world, sheets):
@@ -221,7 +222,7 @@ def test_wrong_and_missing_sheet(world, sheets):
     workbook.create_sheet("List1")["A1"] = "něco"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _refused(client, world["round"], buffer.getvalue(), xlsx._where("List1"))
+    _refused(client, world["round"], buffer.getvalue(), _where("List1"))
     workbook = load_workbook(io.BytesIO(content))
     del workbook[sheet]
     buffer = io.BytesIO()
@@ -244,7 +245,7 @@ def test_not_an_xlsx_and_oversize(world, monkeypatch):
     content = _download(client, world["round"])
     monkeypatch.setattr(xlsx, "MAX_BYTES", len(content) - 1)
     _refused(client, world["round"], content, "MB")
-    parsed = xlsx.parse_workbook(content, round_id=world["round"].pk, blocks=[], secret="x")
+    parsed = xlsx_parse.parse_workbook(content, round_id=world["round"].pk, blocks=[], secret="x")
     assert parsed.errors and not parsed.values
 
 
@@ -261,9 +262,9 @@ def test_tidy_layout_bad_cells(world):
         client,
         world["round"],
         edited,
-        xlsx._where(title, users, 5),
-        xlsx._where(title, users + 1, 1),
-        xlsx._where(title, capacity, 5),
+        _where(title, users, 5),
+        _where(title, users + 1, 1),
+        _where(title, capacity, 5),
     )
 
 
@@ -341,7 +342,7 @@ def test_upload_of_a_since_submitted_service_is_refused(world, sheets):
     third = world["services"][2]
     Submission.objects.filter(pk=world["submissions"][third.pk].pk).update(state=Submission.State.SUBMITTED)
     row = _row_of(content, sheet, "users/80p")
-    _refused(client, world["round"], _edit(content, {sheet: {f"E{row}": 5}}), xlsx._where(sheet, 1, 2))
+    _refused(client, world["round"], _edit(content, {sheet: {f"E{row}": 5}}), _where(sheet, 1, 2))
 
 
 @pytest.mark.parametrize(
@@ -397,7 +398,7 @@ def test_tenant_b(world):
     assert all(service.name not in texts and str(service.portal_id) not in texts for service in world["services"])
     response = _upload(client, world["round"], edited)
     assert response.status_code == 400
-    assert xlsx._where(sheet, 1, 2) in response.content.decode()
+    assert _where(sheet, 1, 2) in response.content.decode()
     assert _state(world["round"]) == before
 
 
@@ -464,7 +465,7 @@ def test_download_and_page_queries_are_constant(world):
 )
 def test_parse_number_accepts(value, value_type, expected):
     row = xlsx.Row("x", "", "X", "", "", value_type, False, Decimal(0), None)
-    assert xlsx.parse_number(value, row) == (expected, None)
+    assert xlsx_parse.parse_number(value, row) == (expected, None)
 
 
 @pytest.mark.parametrize(
@@ -483,7 +484,7 @@ def test_parse_number_accepts(value, value_type, expected):
 )
 def test_parse_number_refuses(value, value_type):
     row = xlsx.Row("x", "", "X", "", "", value_type, False, Decimal(0), None)
-    number, message = xlsx.parse_number(value, row)
+    number, message = xlsx_parse.parse_number(value, row)
     assert number is None and message
 
 
@@ -494,5 +495,5 @@ def test_zip_bomb_is_refused(monkeypatch):
 
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", "<a>" + " " * 5000 + "</a>")
-    parsed = xlsx.parse_workbook(buffer.getvalue(), round_id=1, blocks=[], secret="s")
+    parsed = xlsx_parse.parse_workbook(buffer.getvalue(), round_id=1, blocks=[], secret="s")
     assert len(parsed.errors) == 1 and "MB" in parsed.errors[0]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from qmss.core import audit
 from qmss.core.scoping import Scope
-from qmss.needs import selectors_xlsx, xlsx
+from qmss.needs import selectors_xlsx, xlsx, xlsx_parse
 from qmss.needs.actions_rounds import save_values
 from qmss.needs.error_codes import NeedsErrorCode as Code
 from qmss.needs.models import CollectionRound
@@ -34,7 +34,7 @@ def check_workbook(
     submissions = list(selectors_xlsx.fillable_submissions(scope, round, organisation_id))
     blocks = selectors_xlsx.service_blocks(submissions)
     others = selectors_xlsx.other_portal_ids(scope, round, [s.pk for s in submissions])
-    parsed = xlsx.parse_workbook(
+    parsed = xlsx_parse.parse_workbook(
         data, round_id=round.pk, blocks=blocks, secret=settings.SECRET_KEY, all_portal_ids=others
     )
     return blocks, parsed
