@@ -47,7 +47,10 @@ class CardEditForm(forms.Form):
         max_length=MAX_TEXT,
     )
     capacity_type = forms.ModelChoiceField(
-        queryset=CapacityType.objects.order_by("order", "code"), label=_("Unit of capacity"), required=False
+        queryset=CapacityType.objects.order_by("order", "code"),
+        label=_("Unit of capacity"),
+        required=False,
+        empty_label=_("– choose –"),
     )
     activities = ActivityChoiceField(
         queryset=BasicActivity.objects.none(),
@@ -152,6 +155,7 @@ class CommentForm(forms.Form):
         label=_("Need"),
         required=False,
         help_text=_("Only when the comment concerns a need."),
+        empty_label=_("– choose –"),
     )
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT)
 
