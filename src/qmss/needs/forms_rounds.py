@@ -48,7 +48,7 @@ def orp_choices(region_ids) -> list[tuple[str, str]]:
 
 
 class RoundForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, label=_("Regional authority"), required=True)
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Regional authority"), required=True, empty_label=None)
     name = forms.CharField(label=_("Name"), max_length=200)
     period_start = forms.DateField(label=_("Period from"), widget=DateInput())
     period_end = forms.DateField(label=_("Period to"), widget=DateInput())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qmss.needs.models.base import LibraryVersion
 from qmss.needs.models.taxonomy import Taxonomy
@@ -196,8 +197,8 @@ class CollectionRound(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("in preparation")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("round state", "open")
+        CLOSED = "closed", pgettext_lazy("round state", "closed")
 
     organisation = models.ForeignKey(
         "core.Organisation", verbose_name=_("regional authority"), on_delete=models.PROTECT, related_name="rounds"
