@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import CharField, Count, Max
+from django.db.models import CharField, Count, Max, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -277,12 +277,18 @@ def element_codes(indicators: Iterable[Indicator], *, capacity: bool = True) -> 
 # --- loading ---------------------------------------------------------------------------------------------------
 
 
+def _approved(round_ids: list[int], service_ids: list[int] | None) -> QuerySet[Submission]:
+    qs = Submission.objects.filter(round_id__in=round_ids, state=Submission.State.APPROVED).order_by()
+    return qs if service_ids is None else qs.filter(service_id__in=service_ids)
+
+
 def load_values(
     round_ids: Iterable[int], codes: Iterable[str] | None = None, service_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], Values]:
-    """(round pk, service pk) → element code → category → value, of the approved submissions: ONE query (and a
-    small one for the elements' codes). The value is read as text and made a Decimal here (exact, and much faster
-    than the database backend's decimal converter on tens of thousands of rows)."""
+) -> dict[int, Values]:
+    """Submission pk → element code → category → value, of the approved submissions of the rounds: ONE query
+    (and a small one for the elements' codes), only the elements of ``codes``. The rows come submission by
+    submission (the unique index of submission × element × category); the value is read as text and made a
+    Decimal here (exact, and much faster than the database backend's decimal converter)."""
     round_ids = list(round_ids)
     elements = DataElement.objects.filter(template__rounds__in=round_ids).order_by().distinct()
     if codes is not None:
@@ -290,23 +296,21 @@ def load_values(
     code_of = dict(elements.values_list("pk", "code"))
     if not code_of:
         return {}
-    qs = SubmissionValue.objects.filter(
-        submission__round_id__in=round_ids, submission__state=Submission.State.APPROVED, element_id__in=list(code_of)
-    ).order_by()
-    if service_ids is not None:
-        qs = qs.filter(submission__service_id__in=list(service_ids))
-    rows = qs.annotate(text=Cast("value", output_field=CharField())).values_list(
-        "submission__round_id", "submission__service_id", "element_id", "category", "text"
+    submissions = _approved(round_ids, None if service_ids is None else list(service_ids)).values("pk")
+    rows = (
+        SubmissionValue.objects.filter(submission_id__in=submissions, element_id__in=list(code_of))
+        .order_by()
+        .annotate(text=Cast("value", output_field=CharField()))
+        .values_list("submission_id", "element_id", "category", "text")
     )
-    result: dict[tuple[int, int], Values] = {}
-    current_key = current = None
-    for round_id, service_id, element_id, category, text in rows.iterator(chunk_size=20000):
-        key = (round_id, service_id)
-        if key != current_key:  # rows come grouped by submission most of the time: fewer dictionary look-ups
-            current_key = key
-            current = result.get(key)
+    result: dict[int, Values] = {}
+    current_id = current = None
+    for submission_id, element_id, category, text in rows.iterator(chunk_size=20000):
+        if submission_id != current_id:  # rows come grouped by submission: one look-up per submission
+            current_id = submission_id
+            current = result.get(submission_id)
             if current is None:
-                current = result[key] = {}
+                current = result[submission_id] = {}
         code = code_of[element_id]
         cells = current.get(code)
         if cells is None:
@@ -332,25 +336,23 @@ def _facts_from(kind, forms, capacity_fact, values: Values) -> Facts:
 
 
 def load_facts(
-    round_ids: Iterable[int], values: dict[tuple[int, int], Values], service_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], Facts]:
-    """Registry facts (``kind``, ``forms``, ``capacity`` of ``Submission.registry_facts``) of the approved
-    submissions (one query, only these keys read); a submission whose facts lack the kind or forms takes them from
-    the registry service (two more queries, only then)."""
+    round_ids: Iterable[int], values: dict[int, Values], service_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], tuple[int, Facts]]:
+    """(round pk, service pk) → (submission pk, registry facts) of the approved submissions: ``kind``, ``forms``,
+    ``capacity`` of ``Submission.registry_facts`` (one query, only these keys read; the capacity element's value
+    first); a submission whose facts lack the kind or forms takes them from the registry service (two more
+    queries, only then)."""
     from qmss.registry.models import Service, ServiceForm
 
-    qs = Submission.objects.filter(round_id__in=list(round_ids), state=Submission.State.APPROVED).order_by()
-    if service_ids is not None:
-        qs = qs.filter(service_id__in=list(service_ids))
-    rows = qs.values_list(
-        "round_id", "service_id", "registry_facts__kind", "registry_facts__forms", "registry_facts__capacity"
+    rows = _approved(list(round_ids), None if service_ids is None else list(service_ids)).values_list(
+        "pk", "round_id", "service_id", "registry_facts__kind", "registry_facts__forms", "registry_facts__capacity"
     )
-    shared: dict[tuple, Facts] = {}  # equal facts share one object (fewer objects to keep, pickle and compare)
+    shared: dict[tuple, Facts] = {}  # equal facts share one object (fewer objects to keep and to pickle)
     facts = {}
-    for r, s, kind, forms, cap in rows:
-        fact = _facts_from(kind, forms, cap, values.get((r, s), _NO_VALUES))
-        facts[(r, s)] = shared.setdefault((fact.kind_code, fact.form_keys, fact.capacity), fact)
-    missing = {s for (_r, s), f in facts.items() if not f.kind_code or not f.form_keys}
+    for pk, r, s, kind, forms, cap in rows:
+        fact = _facts_from(kind, forms, cap, values.get(pk, _NO_VALUES))
+        facts[(r, s)] = (pk, shared.setdefault((fact.kind_code, fact.form_keys, fact.capacity), fact))
+    missing = {s for (_r, s), (_pk, f) in facts.items() if not f.kind_code or not f.form_keys}
     if missing:
         kinds = dict(Service.objects.filter(pk__in=missing).values_list("pk", "kind__code"))
         forms: dict[int, set[str]] = defaultdict(set)
@@ -359,12 +361,15 @@ def load_facts(
         ):
             if key:
                 forms[service_id].add(key)
-        for (round_id, service_id), fact in list(facts.items()):
+        for (round_id, service_id), (pk, fact) in list(facts.items()):
             if service_id in missing:
-                facts[(round_id, service_id)] = Facts(
-                    kind_code=fact.kind_code or (kinds.get(service_id) or ""),
-                    form_keys=fact.form_keys or tuple(sorted(forms.get(service_id, ()))),
-                    capacity=fact.capacity,
+                facts[(round_id, service_id)] = (
+                    pk,
+                    Facts(
+                        kind_code=fact.kind_code or (kinds.get(service_id) or ""),
+                        form_keys=fact.form_keys or tuple(sorted(forms.get(service_id, ()))),
+                        capacity=fact.capacity,
+                    ),
                 )
     return facts
 
@@ -382,11 +387,13 @@ class RoundData:
         cls, round_ids: Iterable[int], indicators: Iterable[Indicator], service_ids=None, *, capacity: bool = True
     ) -> RoundData:
         """The approved submissions of the rounds (of ``service_ids`` only, when given); ``capacity`` False when
-        no size band is needed (time series)."""
+        no size band is needed (time series). Three queries, whatever the number of rounds and services."""
         round_ids = list(round_ids)
         service_ids = None if service_ids is None else list(service_ids)
-        values = load_values(round_ids, element_codes(indicators, capacity=capacity), service_ids)
-        return cls(values=values, facts=load_facts(round_ids, values, service_ids))
+        by_submission = load_values(round_ids, element_codes(indicators, capacity=capacity), service_ids)
+        facts = load_facts(round_ids, by_submission, service_ids)
+        values = {key: by_submission[pk] for key, (pk, _f) in facts.items() if pk in by_submission}
+        return cls(values=values, facts={key: fact for key, (_pk, fact) in facts.items()})
 
     def outcomes(self, round_id: int, indicator: Indicator, service_ids=None):
         """(service pk, facts, numerator, denominator, value) of every approved submission of the round the
