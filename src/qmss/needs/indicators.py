@@ -14,13 +14,19 @@ service kind codes and delivery form keys.
   :data:`MIN_GROUP_SIZE` services with a known value is *suppressed* – no group figures – for everybody but the
   staff of the round's region and superusers.
 
-Values of many submissions are read in ONE query (``values_list`` over ``SubmissionValue``), the registry facts
-of the submissions in one more; nothing is queried per service.
+This module is the ONE place where indicator values are computed (pages, API, KPI binding, the region's
+evaluation dashboard). Values of many submissions are read in ONE query (``values_list`` over
+``SubmissionValue``, only the elements the formulas name), the registry facts in one more; nothing is queried
+per service. Formulas are parsed and compiled once (:func:`qmss.needs.expressions.compiled`).
+:func:`pooled_values` computes many indicators over many rounds in one pass and caches each round's figures under
+a fingerprint of its approved submissions and the registry data version (never stale); :func:`round_results`
+caches a round's service values the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +37,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import CharField, Count, Max, QuerySet
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -211,15 +218,11 @@ _ONE = Decimal(1)
 _NO_VALUES: Values = {}
 
 
-def _number(result) -> Decimal | None:
-    if result is None or isinstance(result, bool):
-        return None
-    return result
-
-
 @lru_cache(maxsize=1024)
-def _formula(numerator: str, denominator: str, factor: Decimal) -> Callable[[Values], Outcome]:
-    """A submission's values → (numerator, denominator, value): the formula parsed and compiled once."""
+def _formula(numerator: str, denominator: str, factor_text: str) -> Callable[[Values], Outcome]:
+    """A submission's values → (numerator, denominator, value): the formula parsed and compiled once (keyed by
+    the factor's text: 100 and 100.00 are equal but print differently)."""
+    factor = Decimal(factor_text)
     try:
         num = compiled(numerator)
         den = compiled(denominator) if denominator else None
@@ -227,8 +230,15 @@ def _formula(numerator: str, denominator: str, factor: Decimal) -> Callable[[Val
         return lambda values: (None, None, None)
 
     def formula(values: Values) -> Outcome:
-        n = _number(num(values))
-        d = _ONE if den is None else _number(den(values))
+        n = num(values)
+        if n.__class__ is bool:  # a comparison is not a number
+            n = None
+        if den is None:
+            d = _ONE
+        else:
+            d = den(values)
+            if d.__class__ is bool:
+                d = None
         if n is None or d is None or d == 0:
             return n, d, None
         return n, d, n / d * factor
@@ -236,9 +246,13 @@ def _formula(numerator: str, denominator: str, factor: Decimal) -> Callable[[Val
     return formula
 
 
+def _formula_of(indicator: Indicator) -> Callable[[Values], Outcome]:
+    return _formula(indicator.numerator, indicator.denominator, str(indicator.factor))
+
+
 def compute(indicator: Indicator, values: Values) -> Outcome:
     """(numerator, denominator, value) of one submission's values; an expression that does not parse gives None."""
-    return _formula(indicator.numerator, indicator.denominator, indicator.factor)(values)
+    return _formula_of(indicator)(values)
 
 
 def applies(indicator: Indicator, facts: Facts) -> bool:
@@ -335,22 +349,41 @@ def _facts_from(kind, forms, capacity_fact, values: Values) -> Facts:
     return Facts(kind_code=_text(kind), form_keys=tuple(sorted(forms)), capacity=capacity)
 
 
+def _forms_decoder() -> Callable[[object], object]:
+    """The delivery-form keys of the facts, read as JSON text (``KT``): decoded once per distinct text."""
+    seen: dict[str, object] = {}
+
+    def decode(text):
+        if not isinstance(text, str):
+            return text
+        if text not in seen:
+            try:
+                seen[text] = json.loads(text)
+            except ValueError:
+                seen[text] = ()
+        return seen[text]
+
+    return decode
+
+
 def load_facts(
-    round_ids: Iterable[int], values: dict[int, Values], service_ids: Iterable[int] | None = None
+    round_ids: Iterable[int], values: dict[int, Values], service_ids: Iterable[int] | None = None, *, capacity=True
 ) -> dict[tuple[int, int], tuple[int, Facts]]:
     """(round pk, service pk) → (submission pk, registry facts) of the approved submissions: ``kind``, ``forms``,
-    ``capacity`` of ``Submission.registry_facts`` (one query, only these keys read; the capacity element's value
-    first); a submission whose facts lack the kind or forms takes them from the registry service (two more
-    queries, only then)."""
+    ``capacity`` of ``Submission.registry_facts`` (one query, only these keys read – the capacity only when asked
+    for, the capacity element's value first); a submission whose facts lack the kind or forms takes them from the
+    registry service (two more queries, only then)."""
     from qmss.registry.models import Service, ServiceForm
 
-    rows = _approved(list(round_ids), None if service_ids is None else list(service_ids)).values_list(
-        "pk", "round_id", "service_id", "registry_facts__kind", "registry_facts__forms", "registry_facts__capacity"
-    )
+    qs = _approved(list(round_ids), None if service_ids is None else list(service_ids))
+    fields = ["pk", "round_id", "service_id", KT("registry_facts__kind"), KT("registry_facts__forms")]
+    if capacity:
+        fields.append("registry_facts__capacity")
+    decode = _forms_decoder()
     shared: dict[tuple, Facts] = {}  # equal facts share one object (fewer objects to keep and to pickle)
     facts = {}
-    for pk, r, s, kind, forms, cap in rows:
-        fact = _facts_from(kind, forms, cap, values.get(pk, _NO_VALUES))
+    for pk, r, s, kind, forms, *cap in qs.values_list(*fields):
+        fact = _facts_from(kind, decode(forms), cap[0] if cap else None, values.get(pk, _NO_VALUES) if cap else {})
         facts[(r, s)] = (pk, shared.setdefault((fact.kind_code, fact.form_keys, fact.capacity), fact))
     missing = {s for (_r, s), (_pk, f) in facts.items() if not f.kind_code or not f.form_keys}
     if missing:
@@ -391,7 +424,7 @@ class RoundData:
         round_ids = list(round_ids)
         service_ids = None if service_ids is None else list(service_ids)
         by_submission = load_values(round_ids, element_codes(indicators, capacity=capacity), service_ids)
-        facts = load_facts(round_ids, by_submission, service_ids)
+        facts = load_facts(round_ids, by_submission, service_ids, capacity=capacity)
         values = {key: by_submission[pk] for key, (pk, _f) in facts.items() if pk in by_submission}
         return cls(values=values, facts={key: fact for key, (_pk, fact) in facts.items()})
 
@@ -399,7 +432,7 @@ class RoundData:
         """(service pk, facts, numerator, denominator, value) of every approved submission of the round the
         indicator applies to (value None when unknown) – the one place where values are computed."""
         wanted = None if service_ids is None else set(service_ids)
-        formula = _formula(indicator.numerator, indicator.denominator, indicator.factor)
+        formula = _formula_of(indicator)
         values = self.values
         for service_id, facts in self.by_round().get(round_id, {}).items():
             if (wanted is not None and service_id not in wanted) or not applies(indicator, facts):
