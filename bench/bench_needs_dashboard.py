@@ -5,9 +5,11 @@ submissions with plausible synthetic values, about a third of a million stored v
   authority – completeness of the 12 rounds, the six indicators pooled over every round (charts and tables),
   the minimum-form report and the outliers of the latest round. Median of 11 requests after a warm-up, next to
   the median of 21 ``/healthz`` requests measured in the same run. The issue's target is ABSOLUTE: at most
-  300 ms; the ratio to ``/healthz`` is shown for comparing machines. A round's pooled values and outliers are
-  cached under a fingerprint of its submissions (never stale), so this is the page as region staff meet it;
-  the comment line also gives the page with nothing cached (every round recomputed in one SQL query).
+  300 ms; the ratio to ``/healthz`` is shown for comparing machines. A round's pooled values (the indicator
+  engine's :func:`qmss.needs.indicators.pooled_values`) and outliers are cached under a fingerprint of its
+  submissions and the registry data version (never stale), so this is the page as region staff meet it; the
+  comment line also gives the page with nothing cached (every round recomputed by the engine in one pass: one
+  query for the values, one for the facts).
 
 Data: services, forms, capacities and facilities are bulk-created; rounds come from the demo's
 ``qmss.needs.demo.generate_round`` (bulk, deterministic) when present, else from the dashboard's own builder.

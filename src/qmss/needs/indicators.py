@@ -570,7 +570,7 @@ def pooled_values(
             fingerprints[r.pk],
             [_definition(i) for i in by_template[r.template_id]],
             services_part,
-        )  # fmt: skip
+        )
         for r in rounds
     }
     cache = page_cache()
