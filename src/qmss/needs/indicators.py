@@ -26,124 +26,40 @@ caches a round's service values the same way.
 from __future__ import annotations
 
 import hashlib
-import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
-from django.db.models import CharField, Count, Max, QuerySet
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from qmss.core import libraries as lib
-from qmss.core.errors import QmssImportError
 from qmss.core.roles import Perm
 from qmss.needs.expressions import ExpressionError, compiled, parse
-from qmss.needs.models import CollectionRound, DataElement, Indicator, Submission, SubmissionValue
+from qmss.needs.indicator_data import (  # noqa: F401 – the engine's loading, re-exported for its callers
+    CAPACITY_ELEMENT,
+    Facts,
+    Values,
+    load_facts,
+    load_values,
+)
+from qmss.needs.models import CollectionRound, Indicator, Submission
+from qmss.needs.size_bands import (  # noqa: F401 – re-exported: the engine's interface names them
+    SizeBand,
+    SizeBands,
+    SizeBandsError,
+    read_size_bands,
+    size_bands,
+    size_bands_path,
+)
 from qmss.registry.cache import current_version, page_cache
 
 MIN_GROUP_SIZE = 5
-CAPACITY_ELEMENT = "capacity"
-SIZE_BANDS_FILE = "size-bands.yaml"
-SIZE_BANDS_URN = "urn:qmss:needs:size-bands"
-
-Values = dict[str, dict[str, Decimal]]
-
-
-# --- size bands (data) -----------------------------------------------------------------------------------------
-
-
-class SizeBandsError(QmssImportError, ValueError):
-    """The size-band library is malformed; the message names file, line and field."""
-
-
-class BandIn(lib.Schema):
-    code: lib.Code
-    name: lib.text()
-    min: lib.Whole
-    max: lib.OptionalWhole = None
-
-
-class SizeBandsIn(lib.Envelope):
-    verified: lib.Flag = False
-    bands: lib.NonEmptyList[BandIn]
-
-
-@dataclass(frozen=True)
-class SizeBand:
-    code: str
-    name: str
-    minimum: int
-    maximum: int | None
-
-    def contains(self, capacity: Decimal) -> bool:
-        return capacity >= self.minimum and (self.maximum is None or capacity <= self.maximum)
-
-
-@dataclass(frozen=True)
-class SizeBands:
-    bands: tuple[SizeBand, ...]
-    source: str
-    verified: bool
-
-    def band_for(self, capacity: Decimal | None) -> SizeBand | None:
-        if capacity is None:
-            return None
-        return next((band for band in self.bands if band.contains(capacity)), None)
-
-
-def size_bands_path() -> Path:
-    return Path(settings.BASE_DIR) / "libraries" / "needs" / SIZE_BANDS_FILE
-
-
-def read_size_bands(path: Path) -> SizeBands:
-    """Read and check the size bands: consecutive, starting at 0, without gaps or overlaps, only the last open."""
-    library = lib.read_library(path, SizeBandsIn, label=path.name, error=SizeBandsError, urn=SIZE_BANDS_URN)
-    bands = library.data.bands
-    expected = 0
-    for index, band in enumerate(bands):
-        if band.min != expected:
-            problem = _("the band must start at {value}.").format(value=expected)
-            raise library.error(("bands", index, "min"), problem)
-        last = index == len(bands) - 1
-        if band.max is None and not last:
-            raise library.error(("bands", index, "max"), _("only the last band may be open."))
-        if band.max is not None and band.max < band.min:
-            raise library.error(("bands", index, "max"), _("must not be lower than the minimum."))
-        expected = (band.max or 0) + 1
-    return SizeBands(
-        bands=tuple(SizeBand(b.code, b.name, b.min, b.max) for b in bands),
-        source=library.data.source,
-        verified=library.data.verified,
-    )
-
-
-@lru_cache(maxsize=4)
-def _cached_bands(path: str, mtime: float) -> SizeBands:
-    return read_size_bands(Path(path))
-
-
-def size_bands(path: Path | None = None) -> SizeBands:
-    path = path or size_bands_path()
-    return _cached_bands(str(path), path.stat().st_mtime)
 
 
 # --- results ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What groups and filters a service: its kind code, delivery form keys and registered capacity."""
-
-    kind_code: str = ""
-    form_keys: tuple[str, ...] = ()
-    capacity: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -286,125 +202,6 @@ def element_codes(indicators: Iterable[Indicator], *, capacity: bool = True) -> 
                 except ExpressionError:
                     continue
     return codes
-
-
-# --- loading ---------------------------------------------------------------------------------------------------
-
-
-def _approved(round_ids: list[int], service_ids: list[int] | None) -> QuerySet[Submission]:
-    qs = Submission.objects.filter(round_id__in=round_ids, state=Submission.State.APPROVED).order_by()
-    return qs if service_ids is None else qs.filter(service_id__in=service_ids)
-
-
-def load_values(
-    round_ids: Iterable[int], codes: Iterable[str] | None = None, service_ids: Iterable[int] | None = None
-) -> dict[int, Values]:
-    """Submission pk → element code → category → value, of the approved submissions of the rounds: ONE query
-    (and a small one for the elements' codes), only the elements of ``codes``. The rows come submission by
-    submission (the unique index of submission × element × category); the value is read as text and made a
-    Decimal here (exact, and much faster than the database backend's decimal converter)."""
-    round_ids = list(round_ids)
-    elements = DataElement.objects.filter(template__rounds__in=round_ids).order_by().distinct()
-    if codes is not None:
-        elements = elements.filter(code__in=sorted(codes))
-    code_of = dict(elements.values_list("pk", "code"))
-    if not code_of:
-        return {}
-    submissions = _approved(round_ids, None if service_ids is None else list(service_ids)).values("pk")
-    rows = (
-        SubmissionValue.objects.filter(submission_id__in=submissions, element_id__in=list(code_of))
-        .order_by()
-        .annotate(text=Cast("value", output_field=CharField()))
-        .values_list("submission_id", "element_id", "category", "text")
-    )
-    result: dict[int, Values] = {}
-    current_id = current = None
-    for submission_id, element_id, category, text in rows.iterator(chunk_size=20000):
-        if submission_id != current_id:  # rows come grouped by submission: one look-up per submission
-            current_id = submission_id
-            current = result.get(submission_id)
-            if current is None:
-                current = result[submission_id] = {}
-        code = code_of[element_id]
-        cells = current.get(code)
-        if cells is None:
-            cells = current[code] = {}
-        cells[category] = Decimal(text)
-    return result
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))
-
-
-def _facts_from(kind, forms, capacity_fact, values: Values) -> Facts:
-    if not isinstance(forms, list | tuple) or not all(isinstance(key, str) for key in forms):
-        forms = ()
-    capacity = (values.get(CAPACITY_ELEMENT) or {}).get("")
-    if capacity is None and isinstance(capacity_fact, int | float | str) and not isinstance(capacity_fact, bool):
-        try:
-            capacity = Decimal(str(capacity_fact))
-        except ArithmeticError:
-            capacity = None
-    return Facts(kind_code=_text(kind), form_keys=tuple(sorted(forms)), capacity=capacity)
-
-
-def _forms_decoder() -> Callable[[object], object]:
-    """The delivery-form keys of the facts, read as JSON text (``KT``): decoded once per distinct text."""
-    seen: dict[str, object] = {}
-
-    def decode(text):
-        if not isinstance(text, str):
-            return text
-        if text not in seen:
-            try:
-                seen[text] = json.loads(text)
-            except ValueError:
-                seen[text] = ()
-        return seen[text]
-
-    return decode
-
-
-def load_facts(
-    round_ids: Iterable[int], values: dict[int, Values], service_ids: Iterable[int] | None = None, *, capacity=True
-) -> dict[tuple[int, int], tuple[int, Facts]]:
-    """(round pk, service pk) → (submission pk, registry facts) of the approved submissions: ``kind``, ``forms``,
-    ``capacity`` of ``Submission.registry_facts`` (one query, only these keys read – the capacity only when asked
-    for, the capacity element's value first); a submission whose facts lack the kind or forms takes them from the
-    registry service (two more queries, only then)."""
-    from qmss.registry.models import Service, ServiceForm
-
-    qs = _approved(list(round_ids), None if service_ids is None else list(service_ids))
-    fields = ["pk", "round_id", "service_id", KT("registry_facts__kind"), KT("registry_facts__forms")]
-    if capacity:
-        fields.append("registry_facts__capacity")
-    decode = _forms_decoder()
-    shared: dict[tuple, Facts] = {}  # equal facts share one object (fewer objects to keep and to pickle)
-    facts = {}
-    for pk, r, s, kind, forms, *cap in qs.values_list(*fields):
-        fact = _facts_from(kind, decode(forms), cap[0] if cap else None, values.get(pk, _NO_VALUES) if cap else {})
-        facts[(r, s)] = (pk, shared.setdefault((fact.kind_code, fact.form_keys, fact.capacity), fact))
-    missing = {s for (_r, s), (_pk, f) in facts.items() if not f.kind_code or not f.form_keys}
-    if missing:
-        kinds = dict(Service.objects.filter(pk__in=missing).values_list("pk", "kind__code"))
-        forms: dict[int, set[str]] = defaultdict(set)
-        for service_id, key in ServiceForm.objects.filter(service_id__in=missing).values_list(
-            "service_id", "form__key"
-        ):
-            if key:
-                forms[service_id].add(key)
-        for (round_id, service_id), (pk, fact) in list(facts.items()):
-            if service_id in missing:
-                facts[(round_id, service_id)] = (
-                    pk,
-                    Facts(
-                        kind_code=fact.kind_code or (kinds.get(service_id) or ""),
-                        form_keys=fact.form_keys or tuple(sorted(forms.get(service_id, ()))),
-                        capacity=fact.capacity,
-                    ),
-                )
-    return facts
 
 
 @dataclass
