@@ -1,6 +1,8 @@
-"""Reading an uploaded XLSX template of a round (see :mod:`qmss.needs.xlsx` for the format): openpyxl in read-only
-mode, bounded (file size, unpacked size, sheets, rows, errors, number range); every error names its sheet, row and
-column; the values are returned only when there is no error."""
+"""Reading an uploaded XLSX template of a round (see :mod:`qmss.needs.xlsx` for the format).
+
+The file is read by python-calamine (a Rust reader, several times faster than openpyxl on a large upload) behind
+the small openpyxl-like adapter below; bounded (file size, unpacked size, sheets, rows, errors, number range);
+every error names its sheet, row and column; the values are returned only when there is no error."""
 
 from __future__ import annotations
 
@@ -152,8 +154,49 @@ def parse_workbook(
     return parsed
 
 
+def _cell(value):
+    """A calamine value as openpyxl (read-only, data only) gives it: "" (an empty cell) → None, a whole float → int."""
+    if value == "" and isinstance(value, str):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+class _Sheet:
+    """One sheet: ``title`` and ``iter_rows(max_col=…, values_only=True)`` from row 1 and column A, as openpyxl."""
+
+    def __init__(self, workbook, title: str) -> None:
+        self.workbook, self.title = workbook, title
+
+    def iter_rows(self, max_col: int | None = None, values_only: bool = True):
+        sheet = self.workbook.get_sheet_by_name(self.title)
+        first_row, first_col = sheet.start or (0, 0)  # calamine's range starts at the first non-empty cell
+        for _row in range(first_row):
+            yield ()
+        pad = [None] * first_col
+        for row in sheet.iter_rows():
+            cells = pad + [_cell(value) for value in row]
+            yield tuple(cells[:max_col] if max_col else cells)
+
+
+class _Workbook:
+    """The part of openpyxl's read-only workbook the parser uses, over python-calamine."""
+
+    def __init__(self, workbook) -> None:
+        self.workbook = workbook
+        self.sheetnames = list(workbook.sheet_names)
+        self.worksheets = [_Sheet(workbook, title) for title in self.sheetnames]
+
+    def __getitem__(self, title: str) -> _Sheet:
+        return _Sheet(self.workbook, title)
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
 def _open(data: bytes, parsed: Parsed):
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
     if len(data) > xlsx.MAX_BYTES:
         parsed.error(
@@ -175,8 +218,8 @@ def _open(data: bytes, parsed: Parsed):
         )
         return None
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken file
+        return _Workbook(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    except Exception:  # the reader raises many kinds on a broken file
         parsed.error(not_xlsx)
         return None
 
