@@ -86,7 +86,7 @@ class Command(BaseCommand):
         )
 
     def _needs_demo(self):
-        from qmss.needs.demo import load_needs_demo
+        from qmss.needs.demo_load import load_needs_demo
 
         created = load_needs_demo()
         labels = {
