@@ -24,8 +24,7 @@ from qmss.assessments.models import Assessment
 from qmss.assessments.partial import partial_notes
 from qmss.assessments.permissions import PUBLISHED_STATES
 from qmss.assessments.selectors import visible_assessments
-from qmss.core.dashboard import Section
-from qmss.core.roles import OrganisationKind
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.scoping import Scope
 from qmss.registry.dashboard_region import RegionColumn
 from qmss.registry.models import Facility
@@ -138,11 +137,7 @@ def region_columns(region_ids) -> list[RegionColumn]:
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
     """The core hook ``dashboard_sections``: recently published assessments in each regional authority's panel."""
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     if not regional:
         return []
     recent = recently_published(scope, {p.membership.organisation.region_id for p in regional})

@@ -109,4 +109,13 @@ def can(panel: Panel, perm: str) -> bool:
     return perm in panel.perms
 
 
-__all__ = ["Panel", "Perm", "Section", "build_panels", "collect_sections", "system_figures"]
+def regional_panels(panels: list[Panel]) -> list[Panel]:
+    """The panels of the user's regional-authority memberships whose organisation acts for a region."""
+    return [
+        p
+        for p in panels
+        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
+    ]
+
+
+__all__ = ["Panel", "Perm", "Section", "build_panels", "collect_sections", "regional_panels", "system_figures"]

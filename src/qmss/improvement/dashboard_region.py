@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from qmss.core.dashboard import Section
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope
 from qmss.improvement.models import Action, DevelopmentPlan
@@ -111,11 +111,7 @@ def plan_progress_by_region(region_ids) -> dict[int, PlanProgress]:
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
     """The core hook ``dashboard_sections``: plan progress in each regional authority's panel."""
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     if not regional:
         return []
     progress = plan_progress_by_region({p.membership.organisation.region_id for p in regional})

@@ -5,7 +5,7 @@ asked to comment on. One query for all panels of each kind."""
 from __future__ import annotations
 
 from qmss.core import hooks
-from qmss.core.dashboard import Section
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope
 from qmss.needs.registration import part
@@ -17,11 +17,7 @@ def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
     from qmss.needs import selectors_cards as selectors
 
     sections: list[Section] = []
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     if regional:
         cards = selectors.region_consultations({p.membership.organisation.region_id for p in regional})
         sections += [

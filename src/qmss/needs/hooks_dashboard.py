@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from qmss.core import hooks
-from qmss.core.dashboard import Section
-from qmss.core.roles import OrganisationKind
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.scoping import Scope
 from qmss.needs.models import CollectionRound, Submission
 from qmss.needs.registration import part
@@ -49,11 +48,7 @@ def latest_rounds(region_ids) -> dict[int, dict]:
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
     """The core hook ``dashboard_sections``: the evaluation in each regional authority's panel."""
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     if not regional:
         return []
     latest = latest_rounds({p.membership.organisation.region_id for p in regional})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from qmss.core import hooks
-from qmss.core.dashboard import Section
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope
 from qmss.needs.models import CollectionRound, Submission
@@ -67,11 +67,7 @@ def _to_fill(organisation_ids) -> dict[int, list[Submission]]:
 
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     providers = [p for p in panels if p.membership.organisation.kind == OrganisationKind.PROVIDER]
     sections = []
     if regional:

@@ -4,11 +4,10 @@ collection template (logged-in users) and the library versions with publishing (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,23 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from qmss.core.decorators import superuser_required
 from qmss.core.formatting import format_datetime
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope, get_scope
 from qmss.needs import actions_taxonomy, selectors_taxonomy
-
-
-def superuser_required(view):
-    """Anonymous visitors are sent to log in; logged-in users who are not system administrators get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from qmss.core.decorators import superuser_required
 from qmss.core.pagination import paginate
 from qmss.registry import actions_imports, selectors, tasks
 from qmss.registry.forms import ImportForm
@@ -21,19 +19,6 @@ from qmss.registry.models import RegistryChange, RegistryImport
 from qmss.registry.views_catalogue import catalogue_crumb
 
 SKIPPED_SHOWN = 500
-
-
-def superuser_required(view):
-    """Anonymous visitors are sent to log in; logged-in users who are not system administrators get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _imports_crumb() -> tuple[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from qmss.core.dashboard import Section
+from qmss.core.dashboard import Section, regional_panels
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import Scope
 from qmss.territory.models import Municipality, Population
@@ -54,11 +54,7 @@ def municipality_figures(municipality_ids) -> dict[int, dict]:
 
 def dashboard_sections(request, scope: Scope, panels) -> list[Section]:
     """The core hook ``dashboard_sections``: the territory of region and municipality panels."""
-    regional = [
-        p
-        for p in panels
-        if p.membership.organisation.kind == OrganisationKind.REGION and p.membership.organisation.region_id
-    ]
+    regional = regional_panels(panels)
     municipal = [
         p
         for p in panels
