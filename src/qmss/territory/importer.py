@@ -17,6 +17,7 @@ from typing import Any
 from auditlog.context import disable_auditlog
 from django.db import models, transaction
 
+from qmss.core.dbstats import refresh_statistics
 from qmss.territory.models import District, Municipality, Orp, Population, Region, TerritoryImport
 from qmss.territory.readers import TerritoryImportError
 from qmss.territory.sources import TerritorySource, read_sources, source_fingerprint
@@ -149,6 +150,8 @@ def write_territory(
         for total in ("created", "updated", "stale"):
             counts[total] = sum(change[total] for change in changes.values())
         counts["changes"] = changes
-        return TerritoryImport.objects.create(
+        run = TerritoryImport.objects.create(
             source=source_label[:500], is_synthetic=is_synthetic, user=user, counts=counts, fingerprint=fingerprint
         )
+    refresh_statistics(Region, District, Orp, Municipality, Population)
+    return run

@@ -10,12 +10,13 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils import timezone
 
+from qmss.core.dbstats import refresh_statistics
 from qmss.registry.importer.apply import Importer
 from qmss.registry.importer.codelists import add_codelist_codes, load_code_maps
 from qmss.registry.importer.parse import RecordStream, check_file
 from qmss.registry.importer.rows import load_places
 from qmss.registry.importer.source import local_file
-from qmss.registry.models import RegistryImport
+from qmss.registry.models import Capacity, Facility, Provider, RegistryImport, Service, ServiceForm
 
 #: Keys every finished import has in ``counts`` (further keys: records, relinked, rewritten, providers_updated,
 #: reference_added).
@@ -75,6 +76,7 @@ def run_import(
                     run.save()  # the changes need its primary key; rolled back with everything else on failure
                     _execute(run, path, dry_run=False, **options)
                     run.save()
+                refresh_statistics(Provider, Service, ServiceForm, Capacity, Facility)
     except BaseException as exc:
         run.status = RegistryImport.Status.FAILED
         run.error = str(exc) or exc.__class__.__name__
