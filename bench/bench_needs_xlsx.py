@@ -171,6 +171,17 @@ def _measure(scope, round, blocks, layout: str, *, repeat: int) -> dict:
 
 
 def run() -> list[BenchResult]:
+    """Everything in one transaction that is rolled back (the next benches find the database as it was)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        try:
+            return _run()
+        finally:
+            transaction.set_rollback(True)
+
+
+def _run() -> list[BenchResult]:
     from qmss.core.scoping import Scope
     from qmss.needs import selectors_xlsx, xlsx
 
