@@ -55,6 +55,10 @@ organisation = Organisation.objects.create(kind="provider", name="Souběžná or
 Membership.objects.create(user=user, organisation=organisation, role="reader")
 write_synthetic_registry(sys.argv[1], services={SERVICES}, seed=8)
 """
+# A loaded CI machine may starve the clients during one import; the same file is then imported again (its
+# transaction holds the lock while it compares, a second or two). A file that changes every service would hold
+# it for longer than the 20 s busy timeout on this machine – a known limit, far from a monthly update.
+ATTEMPTS = 3
 
 
 def _free_port() -> int:
@@ -227,6 +231,26 @@ def _lock_periods(database: Path, importer: subprocess.Popen, seen: threading.Ev
     return periods
 
 
+def _during(log: list, period: tuple[float, float]) -> set[str]:
+    start, end = period
+    return {entry["what"] for entry in log if entry["start"] < end and entry["end"] > start}
+
+
+def _overlap(log: list, periods: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The longest lock period during which a login wrote and a page was read, if any.
+
+    A login round writes twice (login, logout); either write waiting on the import's lock shows the same thing.
+    The page reader cycles through several pages; any of them answered during the lock shows reads go on.
+    """
+    for period in sorted(periods, key=lambda period: period[0] - period[1]):
+        during = _during(log, period)
+        writes = {"POST login", "POST logout"} & during
+        reads = {what for what in during if what.startswith("GET /") and what != "GET /ucet/prihlaseni/"}
+        if writes and reads:
+            return period
+    return None
+
+
 def test_logins_and_pages_answer_while_registry_import_runs(file_database, tmp_path):
     port = _free_port()
     env = dict(os.environ)
@@ -244,50 +268,61 @@ def test_logins_and_pages_answer_while_registry_import_runs(file_database, tmp_p
     server = _start_server(env, port, tmp_path / "gunicorn.log")
     log: list[dict] = []
     stop = threading.Event()
-    seen = threading.Event()
     clients = [threading.Thread(target=target, args=(port, log, stop)) for target in (_logins, _logins, _pages)]
-    clients.append(threading.Thread(target=_probe, args=(port, log, seen, stop)))
-    importer = None
+    shown, outputs, all_periods = None, [], []
     try:
         for client in clients:
             client.start()
-        importer = subprocess.Popen(
-            [sys.executable, "-m", "django", "import_registry", str(registry_file)],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        periods = _lock_periods(file_database, importer, seen)
-        output = importer.communicate()[0]
+        for _attempt in range(ATTEMPTS):
+            seen = threading.Event()
+            probe = threading.Thread(target=_probe, args=(port, log, seen, stop))
+            probe.start()
+            clients.append(probe)
+            importer = subprocess.Popen(
+                [sys.executable, "-m", "django", "import_registry", str(registry_file)],
+                env=env,
+                cwd=REPO_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            try:
+                periods = _lock_periods(file_database, importer, seen)
+                output = importer.communicate()[0]
+                outputs.append((importer.returncode, output))
+            finally:
+                if importer.poll() is None:
+                    importer.kill()
+            seen.set()  # the probe logs in once even if no lock was seen
+            probe.join(60)
+            all_periods += periods
+            shown = _overlap(log, periods)
+            if shown:
+                break
     finally:
         stop.set()
         for client in clients:
             client.join(60)
-        if importer is not None and importer.poll() is None:
-            importer.kill()
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(20)
         except subprocess.TimeoutExpired:
             server.kill()
 
-    assert importer.returncode == 0, output
+    for returncode, output in outputs:
+        assert returncode == 0, output
     failures = [(entry["what"], entry["status"]) for entry in log if entry["status"] not in (200, 302)]
     assert not failures, f"requests failed during the import: {failures[:5]}"
-    # Honesty: the import really held the write lock while users logged in and loaded the catalogue.
-    assert periods, "the import was never seen holding the write lock"
-    start, end = max(periods, key=lambda period: period[1] - period[0])
-    overlapping = {entry["what"] for entry in log if entry["start"] < end and entry["end"] > start}
-    # A login round writes twice (login, logout); either write waiting on the import's lock shows the same thing.
-    # The page reader cycles through several pages; any of them answered during the lock shows reads go on.
-    writes = {"POST login", "POST logout"} & overlapping
-    reads = {what for what in overlapping if what.startswith("GET /") and what != "GET /ucet/prihlaseni/"}
-    assert writes and reads, (
-        f"the import held the lock for {end - start:.1f}s but only {sorted(overlapping)} ran during it"
+    # Honesty: an import really held the write lock while users logged in and loaded the catalogue.
+    assert all_periods, "the import was never seen holding the write lock"
+    longest = max(all_periods, key=lambda period: period[1] - period[0])
+    assert shown, (
+        f"in {len(outputs)} imports no login wrote and no page was read while the lock was held "
+        f"(longest lock {longest[1] - longest[0]:.1f}s, during it: {sorted(_during(log, longest))})"
     )
+    start, end = shown
     print(
-        f"\n[concurrency] the import held the write lock for {end - start:.1f}s; {len(log)} requests, all answered; "
+        f"\n[concurrency] import {len(outputs)} of {ATTEMPTS} held the write lock for {end - start:.1f}s; "
+        f"{len(log)} requests, all answered; "
         f"slowest {max(entry['end'] - entry['start'] for entry in log):.2f}s"
     )
