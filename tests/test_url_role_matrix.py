@@ -166,7 +166,7 @@ def _merge_needs_tables() -> None:
     PUBLIC, NO_SECRET, POST_ONLY, SUPERUSER_ONLY, OWNER_POST_SKIPPED with the shapes above)."""
     import importlib
 
-    from tests.url_matrix.world import NEEDS_PARTS
+    from tests.url_matrix.world import APP_PARTS
 
     tables = {
         "PUBLIC": PUBLIC,
@@ -175,11 +175,11 @@ def _merge_needs_tables() -> None:
         "SUPERUSER_ONLY": SUPERUSER_ONLY,
         "OWNER_POST_SKIPPED": OWNER_POST_SKIPPED,
     }
-    for part in NEEDS_PARTS:
+    for app, part in APP_PARTS:
         try:
-            module = importlib.import_module(f"tests.url_matrix.needs_{part}")
+            module = importlib.import_module(f"tests.url_matrix.{app}_{part}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"tests.url_matrix.needs_{part}":
+            if exc.name != f"tests.url_matrix.{app}_{part}":
                 raise
             continue
         for name, table in tables.items():

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "qmss.frameworks",
     "qmss.assessments",
     "qmss.needs",
+    "qmss.network",
     "qmss.improvement",
     "qmss.setup",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("hodnoceni/", include("qmss.assessments.urls")),
     path("rozvoj/", include("qmss.improvement.urls")),
     path("potreby/", include("qmss.needs.urls")),
+    path("sit/", include("qmss.network.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

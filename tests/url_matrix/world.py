@@ -128,20 +128,23 @@ def _tenant_objects(tenant: Tenant) -> dict[str, object]:
 
 
 NEEDS_PARTS = ("taxonomy", "cards", "service_cards", "rounds", "xlsx", "indicators", "dashboard")
+NETWORK_PARTS = ("networks", "rules", "applications", "scoring", "whatif", "analysis", "learning")
+# (app, part) of every part-built app: builders ``qmss.<app>.testing_<part>``, tables ``tests.url_matrix.<app>_<part>``
+APP_PARTS = tuple(("needs", part) for part in NEEDS_PARTS) + tuple(("network", part) for part in NETWORK_PARTS)
 
 
 def needs_parts() -> list:
-    """The needs app's matrix builders, one module per part (``qmss.needs.testing_<part>``) when it exists;
+    """The matrix builders of the apps built in parts (needs, network), one module per part (``qmss.needs.testing_<part>``) when it exists;
     each has ``matrix_kwargs(tenant) -> dict`` (URL values of tenant A's objects, names carrying A's secrets) and
     optionally ``FILTER_VALUES: dict[str, str]`` (query parameter -> key of matrix_kwargs whose id it takes)."""
     import importlib
 
     modules = []
-    for part in NEEDS_PARTS:
+    for app, part in APP_PARTS:
         try:
-            modules.append(importlib.import_module(f"qmss.needs.testing_{part}"))
+            modules.append(importlib.import_module(f"qmss.{app}.testing_{part}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"qmss.needs.testing_{part}":
+            if exc.name != f"qmss.{app}.testing_{part}":
                 raise
     return modules
 

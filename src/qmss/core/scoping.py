@@ -20,6 +20,7 @@ class Grant:
     organisation_kind: str
     role: str
     region_id: int | None
+    municipality_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Scope:
         from qmss.core.models import Membership
 
         rows = Membership.objects.filter(user_id=user.pk, user__is_active=True).values_list(
-            "organisation_id", "organisation__kind", "role", "organisation__region_id"
+            "organisation_id", "organisation__kind", "role", "organisation__region_id", "organisation__municipality_id"
         )
         return cls(
             user_id=user.pk,
@@ -73,6 +74,30 @@ class Scope:
             for g in self.grants
             if g.organisation_kind == OrganisationKind.REGION and g.region_id and perm in ROLE_PERMS[g.role]
         )
+
+    def municipality_ids(self, perm: str = Perm.VIEW) -> frozenset[int]:
+        """Municipalities this user acts for as staff of a municipality's office."""
+        return frozenset(
+            g.municipality_id
+            for g in self.grants
+            if g.organisation_kind == OrganisationKind.MUNICIPALITY and g.municipality_id and perm in ROLE_PERMS[g.role]
+        )
+
+    def territory_condition(self, perm: str = Perm.VIEW, *, region_field: str, municipality_field: str) -> Q | None:
+        """The one rule of "in my territory": a row whose region is one the user's regional authority governs,
+        or whose municipality is one the user's municipal office acts for (``None``: everything, a superuser;
+        ``Q(pk__in=[])``: nothing). Services, facilities, networks and ORP rows all ask this, with their fields
+        – e.g. for a service ``facilities__region`` / ``facilities__municipality``."""
+        if self.is_superuser:
+            return None
+        condition = Q(pk__in=[])
+        regions = self.region_ids(perm)
+        municipalities = self.municipality_ids(perm)
+        if regions:
+            condition |= Q(**{f"{region_field}__in": regions})
+        if municipalities:
+            condition |= Q(**{f"{municipality_field}__in": municipalities})
+        return condition
 
     def roles(self) -> frozenset[str]:
         return frozenset(g.role for g in self.grants)
