@@ -18,13 +18,22 @@ from auditlog.context import disable_auditlog
 from django.db import models, transaction
 
 from qmss.core.dbstats import refresh_statistics
-from qmss.territory.models import District, Municipality, Orp, Population, Region, TerritoryImport
+from qmss.territory.models import (
+    District,
+    ExclusionIndex,
+    Municipality,
+    Orp,
+    Population,
+    Region,
+    TerritoryImport,
+)
 from qmss.territory.readers import TerritoryImportError
 from qmss.territory.sources import TerritorySource, read_sources, source_fingerprint
 
 __all__ = ["TerritoryImportError", "import_territory", "write_territory"]
 
 BATCH_SIZE = 1000
+EXCLUSION_FIELDS = ["municipality_id", "year", "points", "category"]
 
 
 def import_territory(data_dir: Path, *, user=None, force: bool = False) -> TerritoryImport:
@@ -53,6 +62,7 @@ def _unchanged_import(fingerprint: str, *, source_label: str, user) -> Territory
         return None
     counts = {name: last.counts.get(name) for name in ("regions", "districts", "orps", "municipalities")}
     counts["population_rows"] = last.counts.get("population_rows")
+    counts["exclusion_rows"] = last.counts.get("exclusion_rows")
     counts.update(created=0, updated=0, stale=last.counts.get("stale", 0), unchanged_files=True)
     counts["changes"] = {
         name: {"created": 0, "updated": 0, "stale": change.get("stale", 0)}
@@ -140,12 +150,21 @@ def write_territory(
             _fields(population),
         )
 
+        exclusion = {
+            (municipality_ids[code], year): values
+            for (code, year), values in _resolve(source.exclusion, municipality=municipality_ids).items()
+        }
+        changes["exclusion_rows"] = _sync(
+            ExclusionIndex, exclusion, lambda row: (row["municipality_id"], row["year"]), EXCLUSION_FIELDS
+        )
+
         counts: dict[str, Any] = {
             "regions": len(source.regions),
             "districts": len(source.districts),
             "orps": len(source.orps),
             "municipalities": len(source.municipalities),
             "population_rows": len(source.population),
+            "exclusion_rows": len(source.exclusion),
         }
         for total in ("created", "updated", "stale"):
             counts[total] = sum(change[total] for change in changes.values())
@@ -153,5 +172,5 @@ def write_territory(
         run = TerritoryImport.objects.create(
             source=source_label[:500], is_synthetic=is_synthetic, user=user, counts=counts, fingerprint=fingerprint
         )
-    refresh_statistics(Region, District, Orp, Municipality, Population)
+    refresh_statistics(Region, District, Orp, Municipality, Population, ExclusionIndex)
     return run

@@ -183,3 +183,23 @@ class TerritoryImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ExclusionIndex(models.Model):
+    """MMR index of social exclusion of a municipality (0–30 points, four categories) for one year."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="exclusion_indexes"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    points = models.PositiveSmallIntegerField(_("points (0–30)"))
+    category = models.CharField(_("category"), max_length=20)
+
+    class Meta:
+        verbose_name = _("social exclusion index")
+        verbose_name_plural = _("social exclusion indexes")
+        ordering = ["municipality", "-year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="unique_exclusion_index_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.points}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,6 +35,7 @@ from django.dispatch import receiver
 
 from qmss.territory.models import (
     District,
+    ExclusionIndex,
     Municipality,
     Orp,
     Population,
@@ -257,4 +259,38 @@ def dashboard_system_figures() -> dict:
         "orps": Orp.objects.count(),
         "municipalities": Municipality.objects.count(),
         "last_import": latest_import(),
+    }
+
+
+#: Points of the MMR index from which a municipality counts as one with social exclusion (categories 8–11, 12–30).
+EXCLUSION_MIN_POINTS = 8
+SHARE_PLACES = Decimal("0.000001")
+
+
+def exclusion_share_by_orp(orp_ids: Iterable[int], *, min_points: int = EXCLUSION_MIN_POINTS) -> dict[int, Decimal]:
+    """Share (0–1, six decimal places) of each ORP's population living in municipalities whose latest social
+    exclusion index has at least ``min_points`` points; population = each municipality's latest
+    ``Population.total``. ORPs without population figures are left out; municipalities without an index count
+    as not excluded. One query."""
+    latest_total = (
+        Population.objects.filter(municipality=OuterRef("pk")).order_by("-reference_date").values("total")[:1]
+    )
+    latest_points = ExclusionIndex.objects.filter(municipality=OuterRef("pk")).order_by("-year").values("points")[:1]
+    rows = (
+        Municipality.objects.filter(orp_id__in=list(orp_ids))
+        .order_by()
+        .annotate(residents=Subquery(latest_total), points=Subquery(latest_points))
+        .values_list("orp_id", "residents", "points")
+    )
+    totals: dict[int, int] = {}
+    excluded: dict[int, int] = {}
+    for orp_id, residents, points in rows:
+        if not residents:
+            continue
+        totals[orp_id] = totals.get(orp_id, 0) + residents
+        if points is not None and points >= min_points:
+            excluded[orp_id] = excluded.get(orp_id, 0) + residents
+    return {
+        orp_id: (Decimal(excluded.get(orp_id, 0)) / Decimal(total)).quantize(SHARE_PLACES)
+        for orp_id, total in totals.items()
     }

@@ -81,6 +81,8 @@ class TerritorySource:
     orps: dict[int, dict[str, Any]] = field(default_factory=dict)
     municipalities: dict[str, dict[str, Any]] = field(default_factory=dict)
     population: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
+    #: MMR social exclusion index per (municipality code, year)
+    exclusion: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
 
 def _problem(template: str, value: object) -> str:
@@ -132,13 +134,59 @@ def _read_regions(data_dir: Path) -> dict[str, dict[str, Any]]:
     return regions
 
 
-def _read_index(data_dir: Path, source: TerritorySource) -> None:
-    """Full region names and the districts (okresy) from the MMR municipality table."""
+#: The year of the MMR index file, its columns and categories (points from–to).
+INDEX_YEAR = 2023
+INDEX_POINTS = "Index soc. vyloučení 2023 (0-30 bodů)"
+INDEX_CATEGORY = "Index soc. vyloučení 2023 (4 kategorie bodů)"
+INDEX_CATEGORIES = {"0 až 1": (0, 1), "2 až 7": (2, 7), "8 až 11": (8, 11), "12 až 30": (12, 30)}
+INDEX_MAX_POINTS = 30
+
+
+def _read_exclusion(row, source: TerritorySource, pending: dict[str, int]) -> None:
+    """The index points and category of one row of the MMR table (municipality checked later)."""
+    code = row.code("Kód obce", MUNICIPALITY_CODE, NOT_MUNICIPALITY_CODE)
+    if (code, INDEX_YEAR) in source.exclusion:
+        raise row.error("Kód obce", _duplicate(code))
+    points = row.integer(INDEX_POINTS, minimum=0)
+    if points > INDEX_MAX_POINTS:
+        raise row.error(INDEX_POINTS, _("“{value}” is out of range.").format(value=points))
+    category = row.text(INDEX_CATEGORY)
+    bounds = INDEX_CATEGORIES.get(category)
+    if bounds is None:
+        raise row.error(
+            INDEX_CATEGORY,
+            _("unknown category “{value}” (expected one of {expected}).").format(
+                value=category, expected=", ".join(INDEX_CATEGORIES)
+            ),
+        )
+    if not bounds[0] <= points <= bounds[1]:
+        raise row.error(
+            INDEX_CATEGORY,
+            _("category “{value}” does not match {points} points.").format(value=category, points=points),
+        )
+    source.exclusion[(code, INDEX_YEAR)] = {
+        "municipality": code, "year": INDEX_YEAR, "points": points, "category": category,
+    }  # fmt: skip
+    pending[code] = row.line
+
+
+def _check_exclusion(data_dir: Path, source: TerritorySource, pending: dict[str, int]) -> None:
+    """Every municipality of the MMR table must be a known municipality."""
     file = SourceFile(data_dir, INDEX_CSV)
-    columns = ["Kód okres", "Název okres", "Kód kraj", "Název kraj"]
+    for code, line in pending.items():
+        if code not in source.municipalities:
+            raise file.error(line, "Kód obce", _problem(UNKNOWN_MUNICIPALITY, code))
+
+
+def _read_index(data_dir: Path, source: TerritorySource, pending: dict[str, int]) -> None:
+    """Full region names, the districts (okresy) and the social exclusion index from the MMR municipality
+    table (``pending``: municipality code → row, checked once the municipalities are read)."""
+    file = SourceFile(data_dir, INDEX_CSV)
+    columns = ["Kód obce", "Kód okres", "Název okres", "Kód kraj", "Název kraj", INDEX_POINTS, INDEX_CATEGORY]
     features = read_geojson_features(SourceFile(data_dir, DISTRICT_GEOJSON), "nutslau")
     region_names: dict[str, str] = {}
     for row in read_csv(file, columns):
+        _read_exclusion(row, source, pending)
         region_code = row.code("Kód kraj", REGION_CODE, NOT_REGION_CODE)
         if region_code not in source.regions:
             raise row.error("Kód kraj", _problem(UNKNOWN_REGION, region_code))
@@ -288,7 +336,7 @@ def _read_population(data_dir: Path, source: TerritorySource, age_bands: dict[st
 
 #: Raise when the importer reads or checks the sources differently, so that a re-import of unchanged files
 #: is not skipped after such a change.
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 
 def source_fingerprint(data_dir: Path) -> str | None:
@@ -314,8 +362,10 @@ def read_sources(data_dir: Path) -> TerritorySource:
         message = _("Data directory {file} does not exist.").format(file=data_dir)
         raise TerritoryImportError(message, file=str(data_dir), code=TerritoryImportErrorCode.FILE_MISSING)
     source = TerritorySource(regions=_read_regions(data_dir))
-    _read_index(data_dir, source)
+    pending_exclusion: dict[str, int] = {}
+    _read_index(data_dir, source, pending_exclusion)
     _read_orps(data_dir, source)
     age_bands = _read_municipalities(data_dir, source)
+    _check_exclusion(data_dir, source, pending_exclusion)
     _read_population(data_dir, source, age_bands)
     return source
