@@ -41,6 +41,7 @@ class Command(BaseCommand):
                 + (f", propojeno s registrem: {', '.join(linked)}." if linked else ".")
             )
             self._needs_demo()
+            self._network_demo()
             self.stdout.write(demo_logins_text())
             second_factor = demo_second_factor_text(seed_demo_second_factor())
             if second_factor:
@@ -98,6 +99,21 @@ class Command(BaseCommand):
         }
         self.stdout.write(
             "Ukázková data potřeb a sběru dat (SYNTETICKÉ hodnoty), nově: "
+            + ", ".join(f"{labels.get(key, key)} {value}" for key, value in created.items())
+        )
+
+    def _network_demo(self):
+        from qmss.network import demo
+
+        created = demo.load_network_demo()
+        labels = {
+            "networks": "sítě",
+            "brief_items": "položky zadání",
+            "applications": "žádosti",
+            "statements": "vyjádření obcí",
+        }
+        self.stdout.write(
+            "Ukázková síť kraje ze služeb registru (zadání a žádosti SYNTETICKÉ), nově: "
             + ", ".join(f"{labels.get(key, key)} {value}" for key, value in created.items())
         )
 
