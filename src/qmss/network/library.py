@@ -201,7 +201,7 @@ def to_decimal(value: Any, *, minimum: Decimal, maximum: Decimal, places: int) -
     if isinstance(value, bool) or value is None:
         raise ValueError(_("must be a number."))
     if isinstance(value, str):
-        value = value.strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+        value = value.strip().replace(",", ".").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if not value or len(value) > 30:
             raise ValueError(_("must be a number."))
     if not isinstance(value, int | float | str | Decimal):

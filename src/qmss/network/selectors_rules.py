@@ -91,13 +91,14 @@ def rule_values(rule_set: RuleSet) -> RuleValues:
     )
 
 
-def demand_values(parameter_set: ParameterSet | None) -> dict[str, Any]:
-    """Demand parameters per kind code (names from the library, else the registry's kind name)."""
+def demand_values(parameter_set: ParameterSet | None, *, names: dict[str, str] | None = None) -> dict[str, Demand]:
+    """Demand parameters per kind code (names from the library, else ``names`` or the registry's kind name)."""
     if parameter_set is None:
         return {}
     library = default_rules()
     values = parameter_set.values if isinstance(parameter_set.values, dict) else {}
-    names = kind_names([str(k) for k in values if str(k) not in library.demand])
+    if names is None:
+        names = kind_names([str(k) for k in values if str(k) not in library.demand])
     result: dict[str, Demand] = {}
     for kind, raw in values.items():
         if not isinstance(raw, dict):
@@ -188,3 +189,52 @@ def visible_rule_set(network: Network, version: int | None, scope: Scope) -> Rul
 
 def get_rule_set(pk: int) -> RuleSet | None:
     return RuleSet.objects.select_related("network__organisation").filter(pk=pk).first()
+
+
+def offered_kinds(codes) -> dict[str, str]:
+    """Kinds shown in the forms: the given codes and the library's demand kinds, by code, with their names."""
+    library = default_rules()
+    all_codes = {str(code) for code in codes} | set(library.demand)
+    names = kind_names(sorted(all_codes - set(library.demand)))
+    ordered = sorted(all_codes, key=lambda code: (not code.isdigit(), int(code) if code.isdigit() else 0, code))
+    return {code: library.demand[code].name if code in library.demand else names.get(code, code) for code in ordered}
+
+
+def criteria_rows(values: RuleValues) -> list[dict[str, Any]]:
+    """The criteria tree for the rules page: each criterion's weight and share of the total (%), each part's
+    weight, share within its criterion and share of the total score."""
+    total = values.total_weight()
+    rows = []
+    for code, criterion in values.criteria.items():
+        share = criterion.weight / total if total else Decimal(0)
+        part_total = sum((part.weight for part in criterion.parts.values()), Decimal(0))
+        parts = [
+            {
+                "code": part_code,
+                "name": part.name,
+                "weight": part.weight,
+                "share": part.weight / part_total if part_total else Decimal(0),
+                "total_share": share * part.weight / part_total if part_total else Decimal(0),
+            }
+            for part_code, part in criterion.parts.items()
+        ]
+        rows.append({"code": code, "name": criterion.name, "weight": criterion.weight, "share": share, "parts": parts})
+    return rows
+
+
+def _kind_order(code: str) -> tuple[bool, int, str]:
+    return (not code.isdigit(), int(code) if code.isdigit() else 0, code)
+
+
+def demand_rows(demand: dict[str, Demand], target_labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Demand parameters for a table, by kind code: ``kind``, ``demand``, ``target`` (label), ``unit`` (name)."""
+    units = default_rules().units
+    return [
+        {
+            "kind": kind,
+            "demand": d,
+            "target": target_labels.get(d.target, d.target),
+            "unit": units[d.unit].name if d.unit in units else d.unit,
+        }
+        for kind, d in sorted(demand.items(), key=lambda item: _kind_order(item[0]))
+    ]
