@@ -19,3 +19,5 @@ class NetworkErrorCode(Enum):
     USED_VERSION = "used_version"
     BAD_LIBRARY = "bad_library"
     # parts add their codes below, one block per part
+    # applications
+    STATEMENT_MISSING = "statement_missing"
