@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from qmss.core import audit
@@ -24,7 +23,7 @@ from qmss.network import defaults_networks as defaults
 from qmss.network import permissions
 from qmss.network.error_codes import NetworkErrorCode as Code
 from qmss.network.models import BriefItem, Network, NetworkEntry, NetworkVersion, Tier
-from qmss.network.selectors_networks import current_version
+from qmss.network.selectors_networks import current_version, territory_facilities
 
 if TYPE_CHECKING:
     from qmss.network.models import Application
@@ -81,13 +80,7 @@ def _territory_services(network: Network):
 
 
 def _territory_facilities(network: Network):
-    from qmss.registry.models import Facility
-
-    if network.municipality_id:
-        return Facility.objects.filter(
-            Q(municipality_id=network.municipality_id) | Q(municipality_code=network.municipality.code)
-        )
-    return Facility.objects.filter(Q(region_id=network.region_id) | Q(municipality__region_id=network.region_id))
+    return territory_facilities(network)
 
 
 def _orp_codes(facilities) -> list[int]:
@@ -138,9 +131,7 @@ def build_network(
     )
     if not tiers:
         tiers = [Tier.objects.create(network=network, code="zakladni", name=_("Basic network"), order=0)]
-    rules = defaults._module("actions_rules")
-    if rules is not None:
-        rules.create_initial_rules(user=user, network=network)
+    defaults.create_initial_rules(user=user, network=network)
     version = NetworkVersion.objects.create(network=network, number=1, created_by=user, note=_("Network created"))
     entries = []
     for service in services or ():

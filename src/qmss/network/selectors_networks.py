@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from qmss.core.collation import sort_key
 from qmss.core.scoping import Scope
@@ -66,13 +66,25 @@ def version_entries(version: NetworkVersion | None) -> QuerySet[NetworkEntry]:
     )
 
 
+def version_kinds(version: NetworkVersion | None) -> list:
+    """The kinds of the services in a version (for the kind filter), in the registry's order."""
+    from qmss.registry.models import ServiceKind
+
+    if version is None:
+        return []
+    return list(
+        ServiceKind.objects.filter(services__network_entries__version=version).distinct().order_by("order", "code")
+    )
+
+
 def filter_entries(
     entries: QuerySet[NetworkEntry], *, kind: str = "", orp: int | None = None, tier: str = ""
 ) -> QuerySet[NetworkEntry]:
     if kind:
         entries = entries.filter(service__kind__code=kind)
-    if orp is not None:
-        entries = entries.filter(orp_codes__contains=[orp])
+    if orp is not None:  # JSON containment is not portable (SQLite): the ids are picked in Python, one query
+        rows = entries.order_by().values_list("pk", "orp_codes")
+        entries = entries.filter(pk__in=[pk for pk, codes in rows if orp in {int(code) for code in codes or []}])
     if tier:
         entries = entries.filter(tier__code=tier)
     return entries
@@ -80,8 +92,6 @@ def filter_entries(
 
 def totals_by_unit(entries: QuerySet[NetworkEntry]) -> list[dict]:
     """Capacity summed per unit (beds and clients are never added together), with the count of entries."""
-    from django.db.models import Sum
-
     rows = entries.order_by().values("unit").annotate(total=Sum("capacity"), count=Count("pk")).order_by("unit")
     return list(rows)
 
@@ -92,30 +102,53 @@ def get_entry(network: Network, version: NetworkVersion | None, pk: int) -> Netw
     return version_entries(version).filter(pk=pk).first()
 
 
-def entry_services_in_territory(network: Network, *, query: str = "", limit: int = 50):
-    """Active registry services with a facility in the network's territory (a municipality's network: in the
-    municipality), for choosing a new entry; ``query`` matches the name, identifier or provider."""
+def territory_facilities(network: Network):
+    """Registry facilities in the network's territory (its municipality for a municipality's network)."""
+    from qmss.registry.models import Facility
+
+    if network.municipality_id:
+        return Facility.objects.filter(
+            Q(municipality_id=network.municipality_id) | Q(municipality_code=network.municipality.code)
+        )
+    return Facility.objects.filter(Q(region_id=network.region_id) | Q(municipality__region_id=network.region_id))
+
+
+def entry_services_in_territory(
+    network: Network,
+    *,
+    query: str = "",
+    limit: int = 50,
+    service_id: int | None = None,
+    exclude_version: NetworkVersion | None = None,
+):
+    """Active registry services with a facility in the network's territory, for choosing a new entry: one
+    (``service_id``), or those matching ``query`` (name, identifier or provider), without the services of
+    ``exclude_version``."""
     from django.db.models import Exists, OuterRef
 
-    from qmss.registry.models import Facility, Service
-    from qmss.registry.selectors import in_regions_condition, provider_match
+    from qmss.registry.models import Service
+    from qmss.registry.selectors import provider_match
 
-    services = Service.objects.active().select_related("provider", "kind").defer("snapshot")
-    if network.municipality_id:
-        services = services.filter(
-            Exists(
-                Facility.objects.filter(
-                    Q(municipality_id=network.municipality_id) | Q(municipality_code=network.municipality.code),
-                    service=OuterRef("pk"),
-                )
-            )
-        )
-    else:
-        services = services.filter(in_regions_condition([network.region_id]))
+    services = (
+        Service.objects.active()
+        .select_related("provider", "kind")
+        .defer("snapshot")
+        .filter(Exists(territory_facilities(network).filter(service=OuterRef("pk"))))
+    )
+    if service_id is not None:
+        return services.filter(pk=service_id)
+    if exclude_version is not None:
+        services = services.exclude(network_entries__version=exclude_version)
     text = query.strip()
     if text:
         services = services.filter(Q(name__icontains=text) | Q(identifier="".join(text.split())) | provider_match(text))
     return services.order_by("name_sort", "pk")[:limit]
+
+
+def service_orp_codes(network: Network, service) -> list[int]:
+    """RÚIAN codes of the ORPs of the service's facilities in the network's territory."""
+    codes = territory_facilities(network).filter(service=service, municipality__isnull=False)
+    return sorted(set(codes.values_list("municipality__orp__ruian_code", flat=True)))
 
 
 # --- diff ---------------------------------------------------------------------------------------------------
@@ -239,7 +272,6 @@ __all__ = [
     "Change",
     "Diff",
     "Gap",
-    "Prefetch",
     "brief_gaps",
     "current_version",
     "diff",
