@@ -80,7 +80,8 @@ def _page(request, model, parsed: Parsed, *, scenario=None, stale: int = 0, stat
             (_("Scenarios"), reverse("network:scenarios", kwargs={"network_pk": network.pk})),
             (scenario.name, ""),
         )
-    template = "network/whatif/_form.html" if _is_htmx(request) else "network/whatif/page.html"
+    context["htmx"] = _is_htmx(request)
+    template = "network/whatif/_main.html" if context["htmx"] else "network/whatif/page.html"
     response = render(request, template, context, status=200 if _is_htmx(request) else status)
     patch_vary_headers(response, ["HX-Request"])
     return response
