@@ -121,3 +121,16 @@ def test_queries_do_not_grow_with_orps_and_services(region_data):
     large, _sql = count_queries(lambda: client.get(_url(region)))
     assert small == large
     assert large <= 30
+
+
+def test_the_region_dashboard_links_the_analysis(tenant_a):
+    from qmss.core.roles import OrganisationKind, Role
+
+    client = Client()
+    client.force_login(tenant_a.user(OrganisationKind.REGION, Role.ADMIN))
+    page = client.get("/").content.decode()
+    assert _url(tenant_a.region) in page
+    provider = Client()
+    provider.force_login(tenant_a.user(OrganisationKind.PROVIDER, Role.ADMIN))
+    assert _url(tenant_a.region) not in provider.get("/").content.decode()
+    assert Client().get(_url(tenant_a.region)).status_code == 200  # public, no login
