@@ -4,11 +4,9 @@ everything again."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +15,6 @@ from qmss.network import defaults_networks as defaults
 from qmss.network.actions_networks import MAX_CAPACITY
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CODES = re.compile(r"[\s,;]+")
 
 
 def _capacity_field(label, *, required: bool = True) -> forms.DecimalField:
@@ -83,11 +80,11 @@ class EntryForm(forms.Form):
     orp_codes = forms.TypedMultipleChoiceField(
         label=_("ORPs served"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    municipality_codes = forms.CharField(
+    municipality_codes = forms.MultipleChoiceField(
         label=_("Municipalities served"),
         required=False,
-        max_length=2000,
-        help_text=_("Municipality codes (six digits) separated by commas; empty: the whole ORPs."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Choose only when the service serves part of the ORPs; none: the whole ORPs."),
     )
     financing_category = forms.ChoiceField(label=_("Financing category"), required=False)
     note = forms.CharField(label=_("Note to the entry"), required=False, max_length=500)
@@ -97,8 +94,9 @@ class EntryForm(forms.Form):
         help_text=_("Shown in the list of the network's versions."),
     )
 
-    def __init__(self, *args, tiers=(), orps=(), **kwargs):
+    def __init__(self, *args, tiers=(), orps=(), municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["municipality_codes"].choices = list(municipalities)
         self.fields["unit"].choices = [("", _("– by the kind of the service –"))] + [
             (code, name) for code, name in defaults.unit_names().items()
         ]
@@ -111,12 +109,7 @@ class EntryForm(forms.Form):
         ]
 
     def clean_municipality_codes(self) -> list[str]:
-        text = self.cleaned_data.get("municipality_codes", "").strip()
-        codes = [code for code in CODES.split(text) if code]
-        wrong = [code for code in codes if not code.isdigit() or len(code) != 6]
-        if wrong:
-            raise ValidationError(_("Not a municipality code: %(codes)s.") % {"codes": ", ".join(wrong[:5])})
-        return sorted(set(codes))
+        return sorted(set(self.cleaned_data.get("municipality_codes") or []))
 
 
 class EntryAddForm(EntryForm):

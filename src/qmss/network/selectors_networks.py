@@ -268,6 +268,24 @@ def network_orps(network: Network):
     return sorted(orps, key=lambda orp: sort_key(orp.name))
 
 
+def municipality_choices(network: Network) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The municipalities of the network's territory grouped by ORP (for a select), by Czech names."""
+    from qmss.territory.models import Municipality
+
+    rows = (
+        Municipality.objects.filter(region_id=network.region_id).select_related("orp").only("code", "name", "orp__name")
+    )
+    if network.municipality_id:
+        rows = rows.filter(pk=network.municipality_id)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for municipality in rows:
+        groups[municipality.orp.name].append((municipality.code, municipality.name))
+    return [
+        (orp, sorted(items, key=lambda item: sort_key(item[1])))
+        for orp, items in sorted(groups.items(), key=lambda group: sort_key(group[0]))
+    ]
+
+
 __all__ = [
     "Change",
     "Diff",

@@ -60,24 +60,29 @@ def make_network(tenant_or_org, *, services=(), user=None, name: str | None = No
 
 
 def matrix_kwargs(tenant) -> dict:
-    """Tenant A's network with an entry and a brief item, names carrying the tenant's secrets."""
+    """Tenant A's network with an entry, a brief item and a registry service of its territory not in it yet.
+
+    The network, its entries and brief are public (and the registry is public open data), so no name here
+    carries a secret; the manager's pages show the managing organisation's name (a secret) to its members."""
     from qmss.network.selectors_networks import current_version
     from qmss.registry.testing import make_provider, make_service
 
     region_org = tenant.orgs[OrganisationKind.REGION]
-    provider = make_provider(f"Poskytovatel {tenant.orgs[OrganisationKind.PROVIDER].name}")
-    service = make_service(provider, name=f"Služba {tenant.orgs[OrganisationKind.PROVIDER].name}",
-                           municipalities=[tenant.municipality])  # fmt: skip
-    network = make_network(region_org, services=[service], name=f"Síť {tenant.orgs[OrganisationKind.PROVIDER].name}")
-    entry = current_version(network).entries.first()
-    entry.note = f"Poznámka {tenant.orgs[OrganisationKind.PROVIDER].name}"
-    entry.save(update_fields=["note"])
+    provider = make_provider("Poskytovatel sociálních služeb v síti")
+    service = make_service(provider, name="Domov pro seniory v síti", municipalities=[tenant.municipality])
+    make_service(provider, name="Domov pro seniory mimo síť", municipalities=[tenant.municipality])
+    network = make_network(region_org, services=[service], name="Krajská síť sociálních služeb")
+    entry = current_version(network).entries.get()
+    entry.note = "Poznámka k položce sítě"
+    entry.municipality_codes = [tenant.municipality.code]
+    entry.financing_category = "kraj"
+    entry.save(update_fields=["note", "municipality_codes", "financing_category"])
     item = BriefItem.objects.create(
         network=network,
         kind=service.kind,
         orp=tenant.municipality.orp,
         unit=entry.unit,
         target_capacity=Decimal(50),
-        justification=f"Zdůvodnění {tenant.orgs[OrganisationKind.PROVIDER].name}",
+        justification="Zdůvodnění cíle zadání",
     )
-    return {"network_pk": network.pk, "entry_pk": entry.pk, "brief_item_pk": item.pk, "fmt": "csv"}
+    return {"network_pk": network.pk, "entry_pk": entry.pk, "brief_item_pk": item.pk}

@@ -176,7 +176,13 @@ def entry_add(request, network_pk: int):
     else:
         services = list(selectors.entry_services_in_territory(network, query=query, exclude_version=version))
     orps = selectors.network_orps(network)
-    form = EntryAddForm(request.POST or None, services=services, tiers=selectors.tiers(network), orps=orps)
+    form = EntryAddForm(
+        request.POST or None,
+        services=services,
+        tiers=selectors.tiers(network),
+        orps=orps,
+        municipalities=selectors.municipality_choices(network),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         service = services[0]
@@ -237,7 +243,7 @@ def entry_edit(request, network_pk: int, entry_pk: int):
         "unit": entry.unit,
         "tier": entry.tier_id,
         "orp_codes": [int(code) for code in entry.orp_codes or []],
-        "municipality_codes": ", ".join(entry.municipality_codes or []),
+        "municipality_codes": list(entry.municipality_codes or []),
         "financing_category": entry.financing_category,
         "note": entry.note,
     }
@@ -246,6 +252,7 @@ def entry_edit(request, network_pk: int, entry_pk: int):
         initial=initial,
         tiers=selectors.tiers(network),
         orps=orps,
+        municipalities=selectors.municipality_choices(network),
     )
     remove_form = RemoveEntryForm(request.POST if removing else None, prefix="remove")
     if removing and remove_form.is_valid():
