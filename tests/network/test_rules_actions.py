@@ -133,3 +133,67 @@ def test_parameter_set_validated(network, manager):
         actions.new_parameter_set(user=manager, network=network, values=values, source="x")
     assert {"13.prevalence", "4.target"} <= set(caught.value.message_dict)
     assert ParameterSet.objects.filter(network=network).count() == 1
+
+
+def _decision(network, rule_set, parameter_set=None):
+    """An application decided with ``rule_set`` (the applications part stores the versions at the decision)."""
+    from qmss.network.models import Application
+    from qmss.registry.testing import make_service
+
+    service = make_service()
+    return Application.objects.create(
+        network=network,
+        organisation=network.organisation,
+        kind=Application.Kind.NEW,
+        state=Application.State.APPROVED,
+        service=service,
+        capacity=Decimal(10),
+        unit="luzka",
+        justification="Potřeba",
+        rule_set=rule_set,
+        parameter_set=parameter_set,
+    )
+
+
+def test_used_version_is_never_changed(network, manager):
+    draft = actions.new_rule_set(user=manager, network=network, name="Koncept", **rule_payload())
+    draft.criteria["quality"]["weight"] = "99"
+    draft.save()  # an unused draft may still be corrected in place
+    _decision(network, draft)
+    assert selectors.is_used_rule_set(draft)
+    draft.criteria["quality"]["weight"] = "50"
+    with pytest.raises(ValidationError) as caught:
+        draft.save()
+    assert caught.value.code == "used_version"
+    draft.refresh_from_db()
+    assert draft.criteria["quality"]["weight"] == "99"
+    draft.note = "Jen poznámka"
+    draft.save()  # the note is no value of the rules
+
+
+def test_published_version_is_never_changed(network):
+    published = selectors.current_rule_set(network)
+    published.thresholds = {"min_quality": "0", "min_total": "0"}
+    with pytest.raises(ValidationError):
+        published.save()
+
+
+def test_parameter_set_values_never_change(network):
+    parameter_set = selectors.current_parameters(network)
+    parameter_set.values["13"]["prevalence"] = "0.5"
+    with pytest.raises(ValidationError):
+        parameter_set.save()
+    parameter_set.refresh_from_db()
+    parameter_set.state = ParameterSet.State.ACCEPTED
+    parameter_set.save()  # the state may change
+
+
+def test_used_by_decisions_counted(network, manager):
+    rule_set = selectors.current_rule_set(network)
+    parameter_set = selectors.current_parameters(network)
+    _decision(network, rule_set, parameter_set)
+    _decision(network, rule_set)
+    history = {rs.version: rs.used_count for rs in selectors.rule_set_history(network)}
+    assert history == {1: 2}
+    assert [ps.used_count for ps in selectors.parameter_set_history(network)] == [1]
+    assert selectors.used_count(rule_set) == 2
