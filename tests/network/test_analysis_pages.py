@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -54,8 +55,11 @@ def test_the_region_page_shows_every_orp_with_beds_per_1000(region_data):
     assert 'data-per-1000="24.05"' in html and "24,05" in html
     assert 'data-per-1000="10.00"' in html and "10,00" in html
     assert "ORP Alfa &lt;b&gt;" in html and "ORP Alfa <b>" not in html  # escaped in the table and in the map
-    assert "OECD 2021" in html and "neověřeno" in html.lower() or "not verified" in html
+    assert "OECD 2021" in html and ("neověřeno" in html or "not verified" in html)
     assert html.count('class="analysis-orp"') == 2
+    drawing = re.search(r"<svg[^>]*class=\"analysis-map\".*?</svg>", html, flags=re.S).group(0)
+    ElementTree.fromstring(drawing)  # well-formed XML
+    assert 'patternUnits="userSpaceOnUse"' in drawing  # classes are patterns, not colour alone
     assert re.search(r"<title>ORP Alfa &lt;b&gt;: 24,05", html)
 
 
@@ -69,6 +73,8 @@ def test_the_index_redirects_to_the_region_and_links_every_region(region_data):
     assert client.get(reverse("network:analysis"), {"kraj": "XX999"}).status_code == 404
     assert client.get(_url(region), {"skupina": "nic"}).status_code == 404
     assert client.get(_url(region), {"sit": "abc"}).status_code == 404
+    single = client.get(_url(region), {"druh": "14"}).content.decode()
+    assert 'data-per-1000="5.00"' in single  # 10.5 beds of kind 14 / 2100 in Alfa
 
 
 def test_the_export_holds_numbers(region_data):
