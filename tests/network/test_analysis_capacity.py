@@ -131,3 +131,28 @@ def test_demand_queries_do_not_grow_with_orps(places):
         make_municipality(region)
     large, _sql = count_queries(lambda: demand_by_orp(region_ids=[region.pk], kind_code="13", demand=Demand()))
     assert small == large
+
+
+def test_refused_and_waiting_of_the_latest_approved_round_reach_the_orps_by_the_split_rule(places):
+    from qmss.core.roles import OrganisationKind
+    from qmss.needs.models import Submission
+    from qmss.needs.testing_dashboard import add_submissions, make_closed_round
+    from qmss.testing.factories import make_org
+
+    region, _other, a, b, _c = places
+    org = make_org(OrganisationKind.REGION, region=region)
+    split = make_service(kind="13", forms=BEDS, municipalities=[a, b])
+    alone = make_service(kind="13", forms=BEDS, municipalities=[b])
+    old = make_closed_round(org, year=2023)
+    add_submissions(old, {split: {("refused", "capacity"): 100, ("waiting_list", ""): 100}})
+    latest = make_closed_round(org, year=2024)
+    figures = {("refused", "capacity"): 4, ("refused", "health"): 50, ("waiting_list", ""): 6}
+    add_submissions(latest, {split: figures, alone: {("refused", "capacity"): 1, ("waiting_list", ""): 2}})
+    draft = make_closed_round(org, year=2025)
+    add_submissions(draft, {split: figures}, state=Submission.State.SUBMITTED)  # not approved: ignored
+    rows = demand_by_orp(region_ids=[region.pk], kind_code="13", demand=Demand())
+    assert rows[a.orp_id].round_id == latest.pk
+    assert (rows[a.orp_id].refused, rows[a.orp_id].waiting) == (Decimal(2), Decimal(3))  # half of the split one
+    assert (rows[b.orp_id].refused, rows[b.orp_id].waiting) == (Decimal(3), Decimal(5))
+    assert rows[a.orp_id].total == Decimal("21.00") + 5
+    assert demand_by_orp(region_ids=[region.pk], kind_code="13", demand=Demand(), round=old)[a.orp_id].refused == 50
