@@ -194,3 +194,31 @@ def test_parameters_page_query_budget(network, manager):
     assert_constant_queries(
         lambda: client.get(url), grow, count=lambda: ParameterSet.objects.filter(network=network).count(), large=12
     )
+
+
+def test_reference_value_and_demand_of_another_kind(network, manager):
+    from qmss.registry.testing import make_kind
+
+    make_kind("21")
+    client = _client(manager)
+    url = reverse("network:rule_set_new", kwargs={"network_pk": network.pk})
+    data = _form_data(client.get(url))
+    data.update(name="Další druh", rc_new_kind="999", rc_new="1000")
+    response = client.post(url, data)
+    assert response.status_code == 422 and "rc_new_kind" in response.context["form"].errors
+    data.update(rc_new_kind="21", rc_new="1 000,5", rc_new__unit="klienti")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    cost = selectors.rule_values(RuleSet.objects.get(network=network, version=2)).reference_costs["21"]
+    assert cost.value == Decimal("1000.5") and cost.unit == "klienti"
+
+    url = reverse("network:parameter_set_new", kwargs={"network_pk": network.pk})
+    data = _form_data(client.get(url))
+    data.update({"source": "x", "d_new_kind": "999", "d_new__prevalence": "0,001"})
+    response = client.post(url, data)
+    assert response.status_code == 422 and "d_new_kind" in response.context["form"].errors
+    data.update({"d_new_kind": "21", "d_new__target": "65+"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    demand = selectors.demand_values(selectors.current_parameters(network))
+    assert demand["21"].prevalence == Decimal("0.001") and demand["21"].target == "65+"

@@ -160,6 +160,11 @@ class RuleSetForm(_ProblemsMixin, forms.Form):
             self.field_of[f"reference_costs.{kind}.value"] = value_field
             self.field_of[f"reference_costs.{kind}.unit"] = unit_field
             self.cost_fields.append((kind, value_field, unit_field))
+        self.fields["rc_new_kind"] = forms.CharField(
+            label=_("Another kind of service (registry code)"), required=False, max_length=20
+        )
+        self.fields["rc_new"] = _number_input(label=_("Its reference value (CZK per unit and year)"), required=False)
+        self.fields["rc_new__unit"] = forms.ChoiceField(label=_("Its unit"), choices=_unit_choices(), initial="klienti")
         if not self.is_bound:
             self.fields["admission_tests"].initial = "\n".join(f"{t.code}: {t.name}" for t in values.admission_tests)
 
@@ -182,12 +187,29 @@ class RuleSetForm(_ProblemsMixin, forms.Form):
             self.add_error("admission_tests", _("At most {n} admission tests.").format(n=MAX_TESTS))
         return tests
 
+    def _new_kind(self) -> str:
+        kind = (self.cleaned_data.get("rc_new_kind") or "").strip()
+        value = (self.cleaned_data.get("rc_new") or "").strip()
+        if kind and not KIND_RE.match(kind):
+            self.add_error("rc_new_kind", _("Write the kind's code from the registry, e.g. 13."))
+        elif kind and kind in self.kinds:
+            self.add_error("rc_new_kind", _("The kind is listed above; fill in its value there."))
+        elif bool(kind) != bool(value):
+            self.add_error("rc_new_kind" if value else "rc_new", _("Give both the kind and its value."))
+        return kind if kind and value else ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         tests = self._tests()
+        new_kind = self._new_kind()
         if self.errors:
             return data
         payload = self.payload(tests)
+        if new_kind:
+            payload["reference_costs"][new_kind] = {"unit": data.get("rc_new__unit"), "value": data.get("rc_new")}
+            self.field_of[f"reference_costs.{new_kind}"] = "rc_new_kind"
+            self.field_of[f"reference_costs.{new_kind}.value"] = "rc_new"
+            self.field_of[f"reference_costs.{new_kind}.unit"] = "rc_new__unit"
         from qmss.network.selectors_rules import known_kind_codes
 
         stored, problems = check_rule_values(**payload, kinds=known_kind_codes())
@@ -266,6 +288,19 @@ class ParameterSetForm(_ProblemsMixin, forms.Form):
                 self.field_of[f"{kind}.{key}"] = field
             self.field_of[kind] = fields["prevalence"]
             self.rows.append((kind, kind_name, fields))
+        self.known_kinds = set(kinds)
+        self.fields["d_new_kind"] = forms.CharField(
+            label=_("Another kind of service (registry code)"), required=False, max_length=20
+        )
+        self.fields["d_new__target"] = forms.ChoiceField(
+            label=_("Its target population"), choices=targets, initial=TARGETS[1]
+        )
+        self.fields["d_new__prevalence"] = _number_input(label=_("Its prevalence (units per person)"), required=False)
+        self.fields["d_new__exclusion_weight"] = _number_input(
+            label=_("Its weight of social exclusion"), required=False, initial="0"
+        )
+        self.fields["d_new__unit"] = forms.ChoiceField(label=_("Its unit"), choices=_unit_choices(), initial="klienti")
+        self.new_fields = ["d_new_kind", "d_new__target", "d_new__prevalence", "d_new__exclusion_weight", "d_new__unit"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -282,6 +317,26 @@ class ParameterSetForm(_ProblemsMixin, forms.Form):
                 "exclusion_weight": (data.get(fields["exclusion_weight"]) or "").strip() or "0",
                 "unit": data.get(fields["unit"]),
             }
+        kind = (data.get("d_new_kind") or "").strip()
+        prevalence = (data.get("d_new__prevalence") or "").strip()
+        if kind and not KIND_RE.match(kind):
+            self.add_error("d_new_kind", _("Write the kind's code from the registry, e.g. 13."))
+        elif kind and kind in self.known_kinds:
+            self.add_error("d_new_kind", _("The kind is listed above; fill in its value there."))
+        elif bool(kind) != bool(prevalence):
+            self.add_error("d_new_kind" if prevalence else "d_new__prevalence", _("Give both the kind and its value."))
+        elif kind:
+            values[kind] = {
+                "target": data.get("d_new__target"),
+                "prevalence": prevalence,
+                "exclusion_weight": (data.get("d_new__exclusion_weight") or "").strip() or "0",
+                "unit": data.get("d_new__unit"),
+            }
+            for key in ("target", "prevalence", "exclusion_weight", "unit"):
+                self.field_of[f"{kind}.{key}"] = f"d_new__{key}"
+            self.field_of[kind] = "d_new_kind"
+        if self.errors:
+            return data
         from qmss.network.selectors_rules import known_kind_codes
 
         stored, problems = check_demand_values(values, kinds=known_kind_codes())
