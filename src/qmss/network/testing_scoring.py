@@ -283,3 +283,26 @@ def synthetic_inputs(*, services: int, municipalities: int, orps: int, seed: int
         orp_pop_all=orp_pop_all,
         orp_pop_65=orp_pop_65,
     )
+
+
+# --------------------------------------------------------------------------------------------- URL × role matrix
+
+FILTER_VALUES = {"klic": "candidate_key"}
+
+
+def matrix_kwargs(tenant) -> dict:
+    """An application (its service named after A's provider organisation, a secret) to tenant A's network – the
+    one the networks part built when there is one – as the candidate key of the explanation and comparison."""
+    from qmss.core.roles import OrganisationKind
+    from qmss.network.models import Network
+    from qmss.network.testing_applications import make_application, provider_service
+    from qmss.network.testing_networks import make_network
+
+    secret = tenant.orgs[OrganisationKind.PROVIDER].name
+    region_org = tenant.orgs[OrganisationKind.REGION]
+    network = Network.objects.filter(organisation=region_org).order_by("pk").first()
+    if network is None:
+        network = make_network(region_org, name="Síť kraje")
+    service = provider_service(tenant, name=f"Hodnocená služba {secret}")
+    application = make_application(network, service, capacity=12, justification=f"Zdůvodnění {secret}")
+    return {"candidate_key": f"a{application.pk}"}
