@@ -299,8 +299,9 @@ def test_decision_needs_its_record_and_a_proposal(world):
 def test_provider_cannot_move_or_decide(world):
     application = make_application(world.network, world.new, state=State.PROPOSAL)
     for user in (world.editor, world.a.user(OrganisationKind.PROVIDER, Role.ADMIN), world.municipality_editor):
-        with pytest.raises(PermissionDenied):
-            world.decide(application, user=user)
+        for approve in (False, True):
+            with pytest.raises(PermissionDenied):
+                world.decide(application, approve=approve, user=user)
         with pytest.raises(PermissionDenied):
             world.move(application, State.EVALUATION, user=user)
     foreign_manager = world.b.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
