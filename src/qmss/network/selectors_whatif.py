@@ -25,6 +25,7 @@ from qmss.network.forms_whatif import Known, WhatIf
 from qmss.network.models import Application, Network, NetworkEntry, Scenario
 
 CRITERIA = ("quality", "availability", "need", "cost")
+BASELINE_TIMEOUT = 3600
 
 
 @dataclass
@@ -94,9 +95,27 @@ def cached_inputs(network: Network):
     return scoring_inputs.cached_inputs(network)
 
 
+def _baseline(network, rule_set, parameter_set, inputs, rules, demand):
+    """The table without changes, cached beside the inputs it was computed from (their build time identifies
+    them; published rule sets and parameter sets are never edited, a change is a new one)."""
+    from qmss.network import scoring_engine
+    from qmss.registry.cache import page_cache
+
+    built = (getattr(inputs, "meta", None) or {}).get("built_at")
+    if not built:
+        return scoring_engine.score(inputs, rules=rules, demand=demand)
+    key = f"network:whatif-baseline:{network.pk}:{rule_set.pk}:{parameter_set.pk}:{built}"
+    cache = page_cache()
+    table = cache.get(key)
+    if table is None:
+        table = scoring_engine.score(inputs, rules=rules, demand=demand)
+        cache.set(key, table, BASELINE_TIMEOUT)
+    return table
+
+
 def load(network: Network) -> ScoringModel | None:
     """The scoring model of the network, or None when it has no published rules or no current parameters."""
-    from qmss.network import scoring_engine, selectors_rules
+    from qmss.network import selectors_rules
 
     rule_set = selectors_rules.current_rule_set(network)
     parameter_set = selectors_rules.current_parameters(network)
@@ -105,7 +124,7 @@ def load(network: Network) -> ScoringModel | None:
     rules = selectors_rules.rule_values(rule_set)
     demand = selectors_rules.demand_values(parameter_set)
     inputs = cached_inputs(network)
-    baseline = scoring_engine.score(inputs, rules=rules, demand=demand)
+    baseline = _baseline(network, rule_set, parameter_set, inputs, rules, demand)
     weights: dict[str, Decimal] = {}
     labels: dict[str, str] = {}
     criteria = []
@@ -268,11 +287,13 @@ def _decimal(value) -> Decimal | None:
     return Decimal(repr(round(value, 2))) if math.isfinite(value) else None
 
 
-def _explain_url(network: Network, key: str) -> str:
+def _explain_url(network: Network) -> str:
+    """The explanation page's URL with ``{key}`` for the candidate key (reversed once, not per row)."""
     try:
-        return reverse("network:explain", kwargs={"network_pk": network.pk, "candidate_key": key})
+        url = reverse("network:explain", kwargs={"network_pk": network.pk, "candidate_key": "KEY0"})
     except NoReverseMatch:
         return ""
+    return url.replace("KEY0", "{key}")
 
 
 def candidate_labels(keys: Iterable[str]) -> dict[str, dict]:
@@ -296,6 +317,31 @@ def candidate_labels(keys: Iterable[str]) -> dict[str, dict]:
     return labels
 
 
+def _input_labels(inputs, keys: list[str], index: dict[str, int]) -> dict[str, dict]:
+    """Labels the scoring inputs carry (``scoring_inputs.build_inputs`` puts name, provider, tier, unit and the
+    kind of application there), so a recompute reads no candidate rows."""
+    labels = {}
+    all_labels = getattr(inputs, "labels", None) or []
+    kinds = dict(Application.Kind.choices)
+    for key in keys:
+        i = index[key]
+        label = all_labels[i] if i < len(all_labels) else None
+        if not label or "service_id" not in label:
+            continue
+        if key.startswith("a"):
+            kind = label.get("application_kind", "")
+            type_label = str(kinds.get(kind, kind))
+        else:
+            type_label = label.get("tier", "")
+        labels[key] = {
+            "name": label.get("name", ""),
+            "provider": label.get("provider", ""),
+            "type": type_label,
+            "unit": label.get("unit", ""),
+        }
+    return labels
+
+
 def kind_view(model: ScoringModel, whatif: WhatIf, table) -> KindView:
     kind = whatif.kind
     base = model.baseline
@@ -303,7 +349,10 @@ def kind_view(model: ScoringModel, whatif: WhatIf, table) -> KindView:
     index = {k: i for i, k in enumerate(table.keys)}
     inputs_index = {k: i for i, k in enumerate(model.inputs.keys)}
     keys = [k for k, code in model.known.candidates.items() if code == kind]
-    labels = candidate_labels(keys)
+    labels = _input_labels(model.inputs, keys, inputs_index)
+    explain = _explain_url(model.network)
+    if len(labels) < len(keys):
+        labels.update(candidate_labels([k for k in keys if k not in labels]))
     rows = []
     for key in keys:
         i, b, n = index.get(key), base_index.get(key), inputs_index[key]
@@ -329,7 +378,7 @@ def kind_view(model: ScoringModel, whatif: WhatIf, table) -> KindView:
             base_passes=bool(b is not None and base.passes[b]),
             removed=removed,
             added=key in whatif.added,
-            explain_url=_explain_url(model.network, key),
+            explain_url=explain.format(key=key) if explain else "",
         )
         rows.append(row)
     ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qmss.core.formatting import format_datetime
 from qmss.core.pagination import paginate
 from qmss.core.scoping import get_scope
-from qmss.network import actions_whatif, forms_whatif, permissions, selectors_whatif
+from qmss.network import actions_whatif, forms_whatif, permissions, selectors_whatif, tables_whatif
 from qmss.network.forms_whatif import Parsed, WhatIf
 
 
@@ -61,6 +61,8 @@ def _page(request, model, parsed: Parsed, *, scenario=None, stale: int = 0, stat
         "model": model,
         "whatif": whatif,
         "view": view,
+        "ranking_rows": tables_whatif.ranking_rows(view),
+        "input_rows": tables_whatif.input_rows(view),
         "errors": parsed.errors,
         "weights": _weight_fields(model, whatif),
         "kinds": [(code, model.kind_names.get(code, code)) for code in model.known.kinds],
