@@ -194,3 +194,52 @@ def test_stats_count_networks_and_the_entries_of_current_versions(world):
     assert stats["network_entries"] == 2  # network A's version 2; B has no entries
     assert stats["network_entries_all_versions"] == 4
     assert stats["network_applications"] == 0
+
+
+# --- scores: real ones, through the scoring part ---------------------------------------------------------------
+
+
+def test_scores_rank_the_current_entries_and_open_applications_within_kind(tenant_a):
+    from qmss.network import scoring_engine, scoring_inputs, selectors_rules
+    from qmss.network.testing_networks import make_network
+    from qmss.registry.models import ServiceForm
+
+    provider = make_provider("Poskytovatel Alfa")
+    homes = [
+        make_service(
+            provider, name=name, kind="13", forms=(("pob", (("luzka", beds),)),), municipalities=[tenant_a.municipality]
+        )
+        for name, beds in (("Domov Jih", 40), ("Domov Sever", 80))
+    ]
+    care = make_service(provider, name="Pečovatelská služba", kind="4", forms=(("ter", (("klient", 50),)),),
+                        municipalities=[tenant_a.municipality])  # fmt: skip
+    ServiceForm.objects.filter(service=homes[1]).update(continuous=True)  # better availability: ranks first
+    network = make_network(tenant_a, services=[*homes, care])
+    manager = tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
+    data = _client(manager).get(f"{API}/networks/{network.pk}/scores").json()
+    assert data["version"] == 1 and data["rule_set_version"] == 1 and data["parameter_set_version"] == 1
+    by_name = {c["service"]: c for c in data["candidates"]}
+    assert set(by_name) == {"Domov Jih", "Domov Sever", "Pečovatelská služba"}
+    assert {c["candidate"] for c in data["candidates"]} == {"entry"}
+    assert (by_name["Domov Sever"]["rank_in_kind"], by_name["Domov Jih"]["rank_in_kind"]) == (1, 2)
+    assert by_name["Domov Sever"]["scores"]["availability"] > by_name["Domov Jih"]["scores"]["availability"]
+    assert by_name["Pečovatelská služba"]["rank_in_kind"] == 1
+    assert "quality" in by_name["Domov Jih"]["no_data"]  # no audit, no inspection, no rounds
+
+    # the same figures as the engine gives
+    rule_set, parameters = selectors_rules.current_rule_set(network), selectors_rules.current_parameters(network)
+    table = scoring_engine.score(
+        scoring_inputs.cached_inputs(network),
+        rules=selectors_rules.rule_values(rule_set),
+        demand=selectors_rules.demand_values(parameters),
+    )
+    for candidate in data["candidates"]:
+        i = table.keys.index(candidate["key"])
+        assert candidate["total"] == pytest.approx(float(table.total[i]), abs=0.01)
+        assert candidate["scores"]["need"] == pytest.approx(float(table.sub["need"][i]), abs=0.01)
+        assert candidate["passes"] == bool(table.passes[i])
+
+    only_homes = _client(manager).get(f"{API}/networks/{network.pk}/scores", {"kind": "13"}).json()
+    assert {c["kind"] for c in only_homes["candidates"]} == {"13"} and len(only_homes["candidates"]) == 2
+    assert all(gap["kind"] == "13" for gap in only_homes["gaps"])
+    assert _client(manager).get(f"{API}/networks/{network.pk}/scores", {"kind": "99"}).json()["candidates"] == []

@@ -128,7 +128,7 @@ def _tenant_objects(tenant: Tenant) -> dict[str, object]:
 
 
 NEEDS_PARTS = ("taxonomy", "cards", "service_cards", "rounds", "xlsx", "indicators", "dashboard")
-NETWORK_PARTS = ("networks", "rules", "applications", "scoring", "whatif", "analysis", "learning")
+NETWORK_PARTS = ("networks", "rules", "applications", "scoring", "whatif", "analysis", "learning", "api_demo")
 # (app, part) of every part-built app: builders ``qmss.<app>.testing_<part>``, tables ``tests.url_matrix.<app>_<part>``
 APP_PARTS = tuple(("needs", part) for part in NEEDS_PARTS) + tuple(("network", part) for part in NETWORK_PARTS)
 
