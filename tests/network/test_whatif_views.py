@@ -234,3 +234,16 @@ def test_whatif_post_does_not_query_per_candidate(world, manager):
         large=12,
         max_queries=20,
     )
+
+
+def test_with_the_real_scoring_inputs(tenant_a):
+    """No hand-made inputs: H4's cached_inputs built from the database (entries and open applications)."""
+    world = make_world(tenant_a, secret="skutečná")
+    client = client_for(tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER))
+    page = client.get(url(world))
+    assert page.status_code == 200
+    assert set(ranking(page.content)) == {"Domov Lipa", "Domov Javor", "Domov Buk"}
+    changed = client.post(
+        url(world), {"druh": "13", "vaha-quality": "0", "pridat": f"a{world.strong.pk}"}, HTTP_HX_REQUEST="true"
+    )
+    assert changed.status_code == 200 and b"error-summary" not in changed.content
