@@ -291,8 +291,9 @@ FILTER_VALUES = {"klic": "candidate_key"}
 
 
 def matrix_kwargs(tenant) -> dict:
-    """An application (its service named after A's provider organisation, a secret) to tenant A's network – the
-    one the networks part built when there is one – as the candidate key of the explanation and comparison."""
+    """An application to tenant A's network (the one the networks part built when there is one) as the candidate
+    key of the explanation and comparison. Registry services are public, so the service's name carries no secret;
+    the pages show the managing organisation's name (a secret of A) to the manager's members only."""
     from qmss.core.roles import OrganisationKind
     from qmss.network.models import Network
     from qmss.network.testing_applications import make_application, provider_service
@@ -303,6 +304,6 @@ def matrix_kwargs(tenant) -> dict:
     network = Network.objects.filter(organisation=region_org).order_by("pk").first()
     if network is None:
         network = make_network(region_org, name="Síť kraje")
-    service = provider_service(tenant, name=f"Hodnocená služba {secret}")
+    service = provider_service(tenant, name="Hodnocená služba")
     application = make_application(network, service, capacity=12, justification=f"Zdůvodnění {secret}")
     return {"candidate_key": f"a{application.pk}"}
