@@ -243,6 +243,7 @@ def test_full_workflow_approval_creates_a_new_network_version(world, mailoutbox,
     world.move(application, State.PROPOSAL, note="Doporučeno radě.")
     application.refresh_from_db()
     assert application.rule_set is not None and application.parameter_set is not None
+    assert application.score_snapshot["key"] == f"a{application.pk}" and "total" in application.score_snapshot
     before = current_version(world.network)
     with django_capture_on_commit_callbacks(execute=True):
         world.decide(application)
@@ -255,6 +256,9 @@ def test_full_workflow_approval_creates_a_new_network_version(world, mailoutbox,
     assert entry.orp_codes == [world.a.municipality.orp.ruian_code] and entry.financing_category == "kraj"
     assert NetworkEntry.objects.filter(version=version, service=world.in_network).exists()  # copied
     assert application.rule_set is not None and application.decision_body == "Rada kraje"
+    snapshot = application.score_snapshot
+    assert snapshot["key"] == f"a{application.pk}" and snapshot["rule_set_version"] == application.rule_set.version
+    assert {c["key"] for c in snapshot["criteria"]} >= {"quality", "availability", "need", "cost"}
     assert list(application.steps.values_list("state", flat=True)) == [
         State.SUBMITTED,
         State.FORMAL_CHECK,
@@ -289,7 +293,11 @@ def test_decision_needs_its_record_and_a_proposal(world):
     with pytest.raises(ValidationError):
         world.decide(application)
     application = make_application(world.network, world.in_network, kind="C", state=State.PROPOSAL)
-    for bad in ({"reasons": ""}, {"resolution_number": ""}, {"decision_date": timezone.localdate() + timedelta(days=1)}):
+    for bad in (
+        {"reasons": ""},
+        {"resolution_number": ""},
+        {"decision_date": timezone.localdate() + timedelta(days=1)},
+    ):
         with pytest.raises(ValidationError):
             world.decide(application, **bad)
     application.refresh_from_db()

@@ -163,8 +163,15 @@ def test_filing_form_offers_only_verified_services_and_shows_errors(world):
     )
     assert response.status_code == 200 and not Application.objects.filter(service=foreign_service).exists()
     response = client.post(
-        new_url, {"kind": "A", "service": world.in_network.pk, "capacity": "5", "unit": "luzka", "justification": "x",
-                  "orp_codes": [str(world.a.municipality.orp.ruian_code)]},  # fmt: skip
+        new_url,
+        {
+            "kind": "A",
+            "service": world.in_network.pk,
+            "capacity": "5",
+            "unit": "luzka",
+            "justification": "x",
+            "orp_codes": [str(world.a.municipality.orp.ruian_code)],
+        },  # fmt: skip
     )
     assert response.status_code == 200 and "error-summary" in response.content.decode()
 
@@ -242,8 +249,13 @@ def test_provider_withdraws_and_corrects(world):
     assert edit in client.get(url(returned)).content.decode()
     response = client.post(
         edit,
-        {"capacity": "44", "unit": "luzka", "orp_codes": [str(world.a.municipality.orp.ruian_code)],
-         "justification": "Opraveno.", "note": "Doplněn rozpočet."},  # fmt: skip
+        {
+            "capacity": "44",
+            "unit": "luzka",
+            "orp_codes": [str(world.a.municipality.orp.ruian_code)],
+            "justification": "Opraveno.",
+            "note": "Doplněn rozpočet.",
+        },  # fmt: skip
     )
     assert response.status_code == 302
     returned.refresh_from_db()
@@ -353,7 +365,9 @@ def test_detail_is_constant_in_steps_statements_and_attachments(world):
             make_attachment(world.application, name=f"{i}.txt", content=f"{i}".encode())
             ApplicationStep.objects.create(application=world.application, state=State.FORMAL_CHECK, note=f"{i}")
             municipality = make_municipality(world.a.region, name=f"Obec {i}")
-            org = Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name=f"Úřad {i}", municipality=municipality)
+            org = Organisation.objects.create(
+                kind=OrganisationKind.MUNICIPALITY, name=f"Úřad {i}", municipality=municipality
+            )
             make_statement(world.application, org, text=f"Vyjádření {i}")
 
     assert_constant_queries(

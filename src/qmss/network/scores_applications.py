@@ -5,9 +5,10 @@ be explained with the rules it used, even after the rules change.
 
 from __future__ import annotations
 
-import importlib
-
 from qmss.network.models import Application, ParameterSet, RuleSet
+from qmss.network.scoring_engine import score
+from qmss.network.scoring_explain import snapshot
+from qmss.network.scoring_inputs import build_inputs, cached_inputs
 from qmss.network.selectors_rules import current_parameters, current_rule_set, demand_values, rule_values
 
 
@@ -15,34 +16,17 @@ def candidate_key(application: Application) -> str:
     return f"a{application.pk}"
 
 
-def _scoring_modules():
-    """The scoring part's modules (inputs, engine, explanation), or None while they are not installed."""
-    modules = []
-    for name in ("scoring_inputs", "scoring_engine", "scoring_explain"):
-        try:
-            modules.append(importlib.import_module(f"qmss.network.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"qmss.network.{name}":
-                raise
-            return None
-    return modules
-
-
 def score_snapshot(application: Application) -> tuple[RuleSet | None, ParameterSet | None, dict]:
     """The rule set and parameter set in force and the application's score snapshot under them (an empty
-    snapshot when the network has no rules in force or the scoring is not installed)."""
+    snapshot when the network has no rules in force)."""
     network = application.network
     rule_set = current_rule_set(network)
     parameter_set = current_parameters(network)
-    modules = _scoring_modules()
-    if modules is None or rule_set is None or parameter_set is None:
+    if rule_set is None or parameter_set is None:
         return rule_set, parameter_set, {}
-    inputs_module, engine, explain = modules
     key = candidate_key(application)
-    inputs = inputs_module.cached_inputs(network)
-    if key not in inputs.keys:  # filed after the cached inputs were built
-        inputs = inputs_module.build_inputs(network=network)
-    if key not in inputs.keys:
-        return rule_set, parameter_set, {}
-    table = engine.score(inputs, rules=rule_values(rule_set), demand=demand_values(parameter_set))
-    return rule_set, parameter_set, explain.snapshot(inputs, table, key)
+    inputs = cached_inputs(network)
+    if key not in inputs.keys:  # a closed application (the cached inputs hold the open ones)
+        inputs = build_inputs(network=network, applications=[application])
+    table = score(inputs, rules=rule_values(rule_set), demand=demand_values(parameter_set))
+    return rule_set, parameter_set, snapshot(inputs, table, key)

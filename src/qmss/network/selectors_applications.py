@@ -295,15 +295,15 @@ def _in_network_territory(network: Network) -> Exists:
     return in_regions_condition([network.region_id])
 
 
-def filing_services(organisation_ids, network: Network) -> QuerySet[Service]:
-    """Active registry services of the organisations' VERIFIED providers with a facility in the network's region –
-    the only services an application may be filed for."""
-    return (
-        services_of_organisations(organisation_ids)
-        .filter(active_condition(), _in_network_territory(network))
-        .select_related("kind", "provider__link")
-        .order_by("name_sort", "portal_id")
-    )
+def filing_services(organisation_ids, network: Network, *, without_open: bool = False) -> QuerySet[Service]:
+    """Active registry services of the organisations' VERIFIED providers with a facility in the network's
+    territory – the only services an application may be filed for (``without_open``: those without an open
+    application to the network, the choices of the filing form)."""
+    services = services_of_organisations(organisation_ids).filter(active_condition(), _in_network_territory(network))
+    if without_open:
+        open_ = Application.objects.filter(network=network, service=OuterRef("pk"), state__in=OPEN_STATES)
+        services = services.exclude(Exists(open_))
+    return services.select_related("kind", "provider__link").order_by("name_sort", "portal_id")
 
 
 def networks_for_provider(scope: Scope) -> list[Network]:

@@ -115,7 +115,9 @@ def make_statement(application: Application, organisation, *, position: str = "s
     )
 
 
-def make_attachment(application: Application, *, name: str = "priloha.txt", content: bytes = b"Text") -> ApplicationAttachment:
+def make_attachment(
+    application: Application, *, name: str = "priloha.txt", content: bytes = b"Text"
+) -> ApplicationAttachment:
     import hashlib
 
     digest = hashlib.sha256(content).hexdigest()
@@ -133,15 +135,15 @@ def make_attachment(application: Application, *, name: str = "priloha.txt", cont
 
 def matrix_kwargs(tenant) -> dict:
     """Tenant A's application A in the proposal state (its manager may decide it, the municipality may state,
-    the provider may attach and withdraw) with a text attachment; the service's name, the justification and the
-    file carry the provider's name (a tenant secret). The network is the tenant's own (not the URL's network)."""
+    the provider may attach and withdraw) with a text attachment; the justification and the file carry the
+    provider's name (a tenant secret; every page of the application shows the provider organisation's name too).
+    The network is one of the tenant's own, built here (not the URL's ``network_pk``)."""
     from qmss.network.testing_networks import make_network
 
     provider = tenant.orgs[OrganisationKind.PROVIDER]
     network = make_network(tenant, name=f"Síť pro žádosti {tenant.key}")
-    # "T" sorts after the other services of A's provider: the filing form's first choice is a service without
-    # an open application.
-    service = provider_service(tenant, name=f"Týdenní stacionář {provider.name}")
+    # A registry service is public: its name carries no secret (the application's justification and file do).
+    service = provider_service(tenant, name=f"Týdenní stacionář {tenant.key}")
     application = make_application(
         network,
         service,

@@ -95,9 +95,10 @@ def application_new(request, network_pk: int):
     if not organisations:
         raise PermissionDenied(_("Only editors of a provider organisation file applications."))
     network = get_object_or_404(Network.objects.select_related("region", "municipality"), pk=network_pk)
-    services = selectors.filing_services([o.pk for o in organisations], network)
+    services = selectors.filing_services([o.pk for o in organisations], network, without_open=True)
     if not services.exists():
-        return render(request, "network/applications/no_services.html", {"crumbs": _crumbs()}, status=403)
+        context = {"crumbs": _crumbs(), "organisations": organisations}
+        return render(request, "network/applications/no_services.html", context, status=403)
     in_network = selectors.services_in_version(selectors.current_version(network))
     form = ApplicationForm(
         request.POST or None,
@@ -125,6 +126,7 @@ def application_new(request, network_pk: int):
             return redirect(application)
     context = {
         "network": network,
+        "organisations": organisations,
         "form": form,
         "crumbs": _crumbs((_("New application"), "")),
     }
