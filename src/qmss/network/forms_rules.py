@@ -247,7 +247,11 @@ class ParameterSetForm(_ProblemsMixin, forms.Form):
     source = forms.CharField(
         label=gettext_lazy("Source of the values"),
         max_length=500,
-        help_text=gettext_lazy("Where the values come from (a study, a decision of the council, a data round)."),
+        required=False,
+        help_text=gettext_lazy(
+            "Where the values come from (a study, a decision of the council, a data round); empty: set by the "
+            "network manager."
+        ),
     )
 
     def __init__(self, *args: Any, demand: dict[str, Demand], kinds: dict[str, str], **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from qmss.core.scoping import Scope
@@ -185,6 +185,10 @@ def visible_rule_set(network: Network, version: int | None, scope: Scope) -> Rul
     if not permissions.can_see_work(scope, network):
         qs = qs.filter(published_at__isnull=False)
     return qs.first()
+
+
+def next_rule_set_version(network: Network) -> int:
+    return (RuleSet.objects.filter(network=network).aggregate(n=Max("version"))["n"] or 0) + 1
 
 
 def get_rule_set(pk: int) -> RuleSet | None:

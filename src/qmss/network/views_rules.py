@@ -119,7 +119,9 @@ def rule_set_new(request, network_pk: int):
     base = selectors_rules.current_rule_set(network)
     values = selectors_rules.rule_values(base) if base else default_rules().rule_values()
     kinds = selectors_rules.offered_kinds(values.reference_costs)
-    form = RuleSetForm(request.POST or None, values=values, kinds=kinds)
+    number = selectors_rules.next_rule_set_version(network)
+    initial = {"name": _("Rules of the network, version {version}").format(version=number)}
+    form = RuleSetForm(request.POST or None, values=values, kinds=kinds, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             rule_set = actions_rules.new_rule_set(
