@@ -34,6 +34,11 @@ def headers() -> list[str]:
     ]
 
 
+def _number(value):
+    """A whole capacity as a whole number (40, not 40.00); a fractional one as it is."""
+    return int(value) if value == value.to_integral_value() else value
+
+
 def annex_rows(network: Network, version: NetworkVersion) -> Iterator[list]:
     """One row per entry of ``version`` (four queries whatever the number of entries)."""
     orp_names = {orp.ruian_code: orp.name for orp in network_orps(network)}
@@ -49,7 +54,7 @@ def annex_rows(network: Network, version: NetworkVersion) -> Iterator[list]:
             service.identifier,
             service.kind.name if service.kind_id else service.kind_code,
             ", ".join(str(form) for form in service.forms.all()),
-            entry.capacity,
+            _number(entry.capacity),
             unit_names.get(entry.unit, entry.unit),
             ", ".join(orp_names.get(int(code), str(code)) for code in entry.orp_codes or []),
             entry.tier.name,
