@@ -248,3 +248,27 @@ def test_brief_gaps(tenant_a, services):
         )
     assert error.value.code == NetworkErrorCode.DUPLICATE.value
     assert BriefItem.objects.filter(network=network).count() == 2
+
+
+def test_create_network_queries_do_not_grow_with_services(tenant_a):
+    from qmss.testing.queries import measure
+
+    def create(name):
+        return measure(
+            lambda: actions.create_network(
+                user=manager(tenant_a),
+                organisation=tenant_a.orgs[OrganisationKind.REGION],
+                name=name,
+                period_start=date(2026, 1, 1),
+                period_end=date(2026, 12, 31),
+            )
+        )
+
+    for i in range(2):
+        make_service(name=f"Domov {i}", municipalities=[tenant_a.municipality])
+    small, n_small, _sql = create("Malá")
+    for i in range(2, 12):
+        make_service(name=f"Domov {i}", kind=("13", "4")[i % 2], municipalities=[tenant_a.municipality])
+    large, n_large, sql = create("Velká")
+    assert selectors.version_entries(selectors.current_version(large)).count() == 12
+    assert n_large == n_small, "\n".join(sql)

@@ -87,10 +87,36 @@ def _orp_codes(facilities) -> list[int]:
     return sorted({f.municipality.orp.ruian_code for f in facilities if f.municipality_id and f.municipality.orp_id})
 
 
-def _entry_for(service, *, tier: Tier, orp_codes: list[int]) -> NetworkEntry:
+def _entry_for(service, *, tier: Tier, orp_codes: list[int], capacities=None) -> NetworkEntry:
+    """The entry of ``service`` in its kind's unit with the registered capacity (``capacities``: the sums of
+    :func:`_registry_capacities`, else one query)."""
     unit = defaults.unit_for_kind(service.kind.code if service.kind_id else None)
-    capacity = defaults.registry_capacity(service, unit)
+    if capacities is None:
+        capacity = defaults.registry_capacity(service, unit)
+    else:
+        capacity_type = getattr(defaults.units().get(unit), "capacity_type", None)
+        capacity = capacities.get((service.pk, capacity_type)) if capacity_type else None
     return NetworkEntry(service=service, unit=unit, capacity=capacity or Decimal(0), tier=tier, orp_codes=orp_codes)
+
+
+def _registry_capacities(services) -> dict[tuple[int, str], Decimal]:
+    """(service id, capacity type code) -> registered capacity, for many services in one query (a capacity whose
+    type is not mapped counts by the code at the end of its registry type code, as ``units.registry_capacity``)."""
+    from django.db.models import Sum
+
+    from qmss.registry.models import Capacity
+
+    rows = (
+        Capacity.objects.filter(service_form__service__in=services)
+        .order_by()
+        .values_list("service_form__service_id", "capacity_type__code", "type_code")
+        .annotate(total=Sum("count"))
+    )
+    sums: dict[tuple[int, str], Decimal] = {}
+    for service_id, code, type_code, total in rows:
+        key = (service_id, code or type_code.rsplit("/", 1)[-1])
+        sums[key] = sums.get(key, Decimal(0)) + Decimal(total or 0)
+    return sums
 
 
 def build_network(
@@ -180,9 +206,14 @@ def create_network(
     if prefill_from_registry:
         version = current_version(network)
         first_tier = network.tiers.order_by("order", "code").first()
+        services = list(_territory_services(network))
+        capacities = _registry_capacities([s.pk for s in services])
         NetworkEntry.objects.bulk_create(
-            _with_version(_entry_for(s, tier=first_tier, orp_codes=_orp_codes(s.network_facilities)), version)
-            for s in _territory_services(network)
+            _with_version(
+                _entry_for(s, tier=first_tier, orp_codes=_orp_codes(s.network_facilities), capacities=capacities),
+                version,
+            )
+            for s in services
         )
     return network
 
