@@ -233,3 +233,17 @@ def test_dashboard_section_of_the_region(world, tenant_a):
     network, _home, _care = world
     page = client_for(manager(tenant_a)).get(reverse("home")).content.decode()
     assert network.get_absolute_url() in page and reverse("network:network_new") in page
+
+
+def test_municipality_manages_its_local_network_only(world, tenant_a):
+    region_network, home, _care = world
+    municipality = tenant_a.orgs[OrganisationKind.MUNICIPALITY]
+    editor = tenant_a.user(OrganisationKind.MUNICIPALITY, Role.EDITOR)
+    local = make_network(municipality, services=[home], name="Místní síť obce")
+    client = client_for(editor)
+    assert client.get(reverse("network:tiers", kwargs={"network_pk": local.pk})).status_code == 200
+    assert client.get(reverse("network:tiers", kwargs={"network_pk": region_network.pk})).status_code == 403
+    page = client.get(local.get_absolute_url()).content.decode()
+    assert tenant_a.municipality.name in page and municipality.name in page  # members see their manager's name
+    dashboard = client.get(reverse("home")).content.decode()
+    assert local.get_absolute_url() in dashboard and region_network.get_absolute_url() not in dashboard
