@@ -222,3 +222,21 @@ def test_reference_value_and_demand_of_another_kind(network, manager):
     assert response.status_code == 302, response.context["form"].errors
     demand = selectors.demand_values(selectors.current_parameters(network))
     assert demand["21"].prevalence == Decimal("0.001") and demand["21"].target == "65+"
+
+
+def test_history_shows_versions_and_decisions(network, manager):
+    from tests.network.test_rules_actions import _decision
+
+    first = selectors.current_rule_set(network)
+    _decision(network, first)
+    second = actions.new_rule_set(user=manager, network=network, name="Pravidla dva", **rule_payload())
+    actions.publish_rule_set(user=manager, rule_set=second)
+    url = reverse("network:rules", kwargs={"network_pk": network.pk})
+    text = _client().get(url, {"verze": 1}).content.decode()
+    assert "Pravidla dva" in text  # in the history
+    assert "1 decision" in text or "1 rozhodnutí" in text
+    assert response_state(text) == "replaced"
+
+
+def response_state(text: str) -> str:
+    return "replaced" if ("replaced by a newer version" in text or "nahrazeno novější verzí" in text) else "other"
