@@ -98,7 +98,9 @@ def test_bad_input_is_refused_and_nothing_recomputed(world, manager):
     response = manager.post(url(world), baseline_form(world, **{"vaha-cost": "1000", "vaha-bribe": "5"}))
     assert response.status_code == 400
     assert ranking(response.content) == ranking(manager.get(url(world)).content)  # the rules' ranking
-    assert response.content.decode().count('class="error-summary"') == 1
+    html = response.content.decode()
+    assert html.count('class="error-summary"') == 1
+    assert 'name="vaha-cost" value="1000" aria-invalid="true"' in html  # the refused value shown back, marked
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,7 @@ class Parsed:
     errors: list[str]
     name: str = ""
     note: str = ""
+    refused: dict[str, str] = field(default_factory=dict)  # field name -> the refused text, shown back in the form
 
     @property
     def ok(self) -> bool:
@@ -143,6 +144,7 @@ def parse(data, known: Known, *, labels: Mapping[str, str] | None = None) -> Par
 
     weights: dict[str, Decimal] = {}
     capacity: dict[str, Decimal] = {}
+    refused: dict[str, str] = {}
     for name in names:
         if name.startswith(WEIGHT_PREFIX):
             key = name.removeprefix(WEIGHT_PREFIX)
@@ -151,7 +153,9 @@ def parse(data, known: Known, *, labels: Mapping[str, str] | None = None) -> Par
                 continue
             label = _("Weight of %(criterion)s") % {"criterion": labels.get(key, key)}
             value = parse_number(data.get(name), label=label, maximum=WEIGHT_MAX, errors=errors)
-            if value is not None and value != known.weights[key]:
+            if value is None:
+                refused[name] = (data.get(name) or "")[:MAX_VALUE_LENGTH]
+            elif value != known.weights[key]:
                 weights[key] = value
         elif name.startswith(CAPACITY_PREFIX):
             key = name.removeprefix(CAPACITY_PREFIX)
@@ -180,7 +184,7 @@ def parse(data, known: Known, *, labels: Mapping[str, str] | None = None) -> Par
     if len(note) > NOTE_LENGTH:
         errors.append(_("Note: at most %(count)s characters.") % {"count": NOTE_LENGTH})
     whatif = WhatIf(kind=kind, weights=weights, removed=removed, added=added, capacity=capacity)
-    return Parsed(whatif, errors, name=name[:NAME_LENGTH], note=note[:NOTE_LENGTH])
+    return Parsed(whatif, errors, name=name[:NAME_LENGTH], note=note[:NOTE_LENGTH], refused=refused)
 
 
 def _check_sums(known: Known, weights: Mapping[str, Decimal], errors: list[str]) -> None:

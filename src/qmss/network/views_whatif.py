@@ -64,7 +64,7 @@ def _page(request, model, parsed: Parsed, *, scenario=None, stale: int = 0, stat
         "ranking_rows": tables_whatif.ranking_rows(view),
         "input_rows": tables_whatif.input_rows(view),
         "errors": parsed.errors,
-        "weights": _weight_fields(model, whatif),
+        "weights": _weight_fields(model, whatif, parsed.refused),
         "kinds": [(code, model.kind_names.get(code, code)) for code in model.known.kinds],
         "carried": _carried(whatif, shown),
         "scenario": scenario,
@@ -89,13 +89,14 @@ def _page(request, model, parsed: Parsed, *, scenario=None, stale: int = 0, stat
     return response
 
 
-def _weight_fields(model, whatif: WhatIf) -> list[dict]:
+def _weight_fields(model, whatif: WhatIf, refused: dict[str, str]) -> list[dict]:
     def field(item):
         key = item["key"]
         return {
             "key": key,
             "name": item["name"],
-            "value": whatif.weights.get(key, item["weight"]),
+            "value": refused.get(f"{forms_whatif.WEIGHT_PREFIX}{key}", whatif.weights.get(key, item["weight"])),
+            "invalid": f"{forms_whatif.WEIGHT_PREFIX}{key}" in refused,
             "base": item["weight"],
             "changed": key in whatif.weights,
         }
