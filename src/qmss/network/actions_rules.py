@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from qmss.core import audit
 from qmss.core.scoping import Scope
 from qmss.network import permissions
+from qmss.network.checks_rules import check_demand_values, check_rule_values
 from qmss.network.error_codes import NetworkErrorCode as Code
-from qmss.network.library import check_demand_values, check_rule_values, decimal_text, default_rules
+from qmss.network.library import decimal_text, default_rules
 from qmss.network.models import Network, ParameterSet, RuleSet
 from qmss.network.selectors_rules import current_rule_set, known_kind_codes
 

@@ -2,7 +2,7 @@
 admission tests, reference values, scoring parameters) and a new version of the demand parameters.
 
 Numbers are typed as text (a decimal comma is fine) and checked by the library's own rules
-(:func:`qmss.network.library.check_rule_values` / :func:`check_demand_values`) – one rule for the file and the
+(:func:`qmss.network.checks_rules.check_rule_values` / :func:`check_demand_values`) – one rule for the file and the
 form; a problem is shown at its field."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qmss.core.formatting import format_decimal
+from qmss.network.checks_rules import check_demand_values, check_rule_values
 from qmss.network.library import (
     CRITERIA,
     PARAMETERS,
@@ -22,8 +23,6 @@ from qmss.network.library import (
     THRESHOLDS,
     Demand,
     RuleValues,
-    check_demand_values,
-    check_rule_values,
     default_rules,
 )
 
