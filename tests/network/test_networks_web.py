@@ -204,7 +204,9 @@ def test_brief_page_adds_items_and_shows_gaps(world, tenant_a):
     edit = reverse("network:brief_item_edit", kwargs={"network_pk": network.pk, "brief_item_pk": item.pk})
     assert client.post(edit, {**data, "target_capacity": "30"}).status_code == 302
     assert _("%(n)s above the target") % {"n": "10"} in client_for().get(url).content.decode()
-    assert client.post(edit, {"delete": "1"}).status_code == 302
+    confirm = client.post(edit, {"delete": "1"})
+    assert confirm.status_code == 200 and BriefItem.objects.filter(network=network).exists()
+    assert client.post(edit, {"delete": "1", "confirm": "1"}).status_code == 302
     assert not BriefItem.objects.filter(network=network).exists()
 
 

@@ -4,6 +4,7 @@ the permission again); a refused action shows its message on the form."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from qmss.core.formatting import format_number
 from qmss.core.models import Organisation
 from qmss.core.roles import OrganisationKind
 from qmss.core.scoping import get_scope
@@ -329,6 +331,30 @@ def save_brief(request, network: Network, *, item: BriefItem | None):
     return None, form
 
 
+class _DeleteForm(forms.Form):
+    delete = forms.CharField(widget=forms.HiddenInput, initial="1")
+
+
+def _confirm_delete(request, network: Network, item: BriefItem):
+    brief_url = reverse("network:brief", kwargs={"network_pk": network.pk})
+    unit = defaults.unit_names().get(item.unit, item.unit)
+    context = {
+        "title": _("Delete the brief target?"),
+        "crumbs": [*crumbs(network, None)[:-1], (network.name, network.get_absolute_url()), (_("Brief"), brief_url)],
+        "summary": [
+            (_("Kind of service"), item.kind.name),
+            (_("Territory"), item.orp.name if item.orp else _("The whole network")),
+            (_("Target capacity"), f"{format_number(item.target_capacity)} {unit}"),
+        ],
+        "warning": _("The target leaves the brief; the network's entries do not change."),
+        "form": _DeleteForm(),
+        "confirm_label": _("Delete the target"),
+        "confirm_style": "danger",
+        "cancel_url": brief_url,
+    }
+    return render(request, "core/confirm.html", context)
+
+
 @login_required
 def brief_item_edit(request, network_pk: int, brief_item_pk: int):
     network = _managed(request, network_pk)
@@ -337,6 +363,8 @@ def brief_item_edit(request, network_pk: int, brief_item_pk: int):
         raise Http404
     form = brief_form(network, item=item)
     if request.method == "POST" and "delete" in request.POST:
+        if "confirm" not in request.POST:
+            return _confirm_delete(request, network, item)
         actions.delete_brief_item(user=request.user, item=item)
         messages.success(request, _("The brief item has been deleted."))
         return redirect("network:brief", network_pk=network.pk)
