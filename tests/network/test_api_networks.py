@@ -76,6 +76,7 @@ def test_networks_are_public_with_their_current_version(world):
     assert a["current_version"] == 2
     assert a["region"] == "CZ991" and a["manager_kind"] == "region"
     assert a["synthetic"] is False
+    assert "manager" not in a  # the managing organisation's name only to its members (the scores)
     assert world["b"].pk in by_id
 
 
@@ -128,6 +129,7 @@ def fake_scores(monkeypatch):
     def scores_of(network, *, kind=None):
         return {
             "network_id": network.pk,
+            "manager": network.organisation.name,
             "version": 2,
             "rule_set_version": 1,
             "parameter_set_version": 1,
@@ -218,6 +220,7 @@ def test_scores_rank_the_current_entries_and_open_applications_within_kind(tenan
     manager = tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
     data = _client(manager).get(f"{API}/networks/{network.pk}/scores").json()
     assert data["version"] == 1 and data["rule_set_version"] == 1 and data["parameter_set_version"] == 1
+    assert data["manager"] == network.organisation.name
     by_name = {c["service"]: c for c in data["candidates"]}
     assert set(by_name) == {"Domov Jih", "Domov Sever", "Pečovatelská služba"}
     assert {c["candidate"] for c in data["candidates"]} == {"entry"}

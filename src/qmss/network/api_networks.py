@@ -1,6 +1,7 @@
 """Network API, networks part (public, read only): the list of networks, one network with its tiers and versions,
 and the entries of a version (default: the current one), paginated. Who is in a network is public data; the
-manager's working material (scores) is in :mod:`qmss.network.api_scoring`.
+manager's working material (scores) is in :mod:`qmss.network.api_scoring`. As on the public pages, the managing
+organisation is given by its kind and territory, not by name (its name is shown only to its members).
 
 No ``from __future__ import annotations`` here: ninja's pagination wrapper resolves ``Query[...]`` at import time."""
 
@@ -38,8 +39,7 @@ class VersionOut(Schema):
 class NetworkOut(Schema):
     id: int
     name: str
-    manager: str = Field(description="The network manager (a regional authority or a municipality)")
-    manager_kind: str = Field(description="region / municipality")
+    manager_kind: str = Field(description="Kind of the network manager: region / municipality")
     region: str = Field(description="NUTS 3 code of the region")
     region_name: str
     municipality: str | None = Field(None, description="Code of the municipality of a local network")
@@ -102,7 +102,6 @@ def _network_out(network, current: int | None) -> dict:
     return {
         "id": network.pk,
         "name": network.name,
-        "manager": network.organisation.name,
         "manager_kind": network.organisation.kind,
         "region": network.region.code,
         "region_name": network.region.name,

@@ -55,6 +55,7 @@ class GapOut(Schema):
 
 class ScoresOut(Schema):
     network_id: int
+    manager: str = Field(description="The network manager (the organisation whose members see the scores)")
     version: int | None = Field(None, description="The network version scored")
     rule_set_version: int
     parameter_set_version: int
@@ -165,6 +166,7 @@ def scores_of(network, *, kind: str | None = None) -> dict:
     candidates.sort(key=lambda c: (c["kind"], c["rank_in_kind"] or 10**9, c["key"]))
     return {
         "network_id": network.pk,
+        "manager": network.organisation.name,
         "version": version.number if version else None,
         "rule_set_version": rule_set.version,
         "parameter_set_version": parameter_set.version,
