@@ -156,3 +156,41 @@ def test_refused_and_waiting_of_the_latest_approved_round_reach_the_orps_by_the_
     assert (rows[b.orp_id].refused, rows[b.orp_id].waiting) == (Decimal(3), Decimal(5))
     assert rows[a.orp_id].total == Decimal("21.00") + 5
     assert demand_by_orp(region_ids=[region.pk], kind_code="13", demand=Demand(), round=old)[a.orp_id].refused == 50
+
+
+def test_a_network_version_counts_its_entries_by_their_orps_or_facilities(places):
+    from qmss.core.roles import OrganisationKind
+    from qmss.network.models import Network, NetworkEntry, NetworkVersion, Tier
+    from qmss.testing.factories import make_org
+
+    region, _other, a, b, c = places
+    network = Network.objects.create(
+        organisation=make_org(OrganisationKind.REGION, region=region),
+        region=region,
+        name="Síť",
+        period_start=date(2026, 1, 1),
+        period_end=date(2028, 12, 31),
+    )
+    tier = Tier.objects.create(network=network, code="zakladni", name="Základní", order=1)
+    version = NetworkVersion.objects.create(network=network, number=1)
+    named = make_service(kind="13", forms=BEDS, municipalities=[a])
+    located = make_service(kind="14", forms=BEDS, municipalities=[a, b, b, c])
+    clients = make_service(kind="13", forms=BEDS, municipalities=[a])
+
+    def entry(service, capacity, unit="luzka", orp_codes=()):
+        NetworkEntry.objects.create(
+            version=version, service=service, capacity=Decimal(capacity), unit=unit, orp_codes=list(orp_codes),
+            tier=tier,
+        )  # fmt: skip
+
+    entry(named, 9, orp_codes=[a.orp.ruian_code, b.orp.ruian_code, b.orp.ruian_code])  # named ORPs: equal parts
+    entry(located, 8)  # no ORPs named: its facilities decide
+    entry(clients, 30, unit="klienti")
+    table = capacity_by_orp(region_ids=[region.pk], kind_codes=["13", "14"], unit="luzka", network_version=version)
+    assert table.values == {
+        (a.orp_id, "13"): Decimal("4.5"),
+        (b.orp_id, "13"): Decimal("4.5"),
+        (a.orp_id, "14"): Decimal(2),
+        (b.orp_id, "14"): Decimal(4),  # c's quarter lies outside the region
+    }
+    assert sorted(table.split_services) == sorted([named.pk, located.pk])
