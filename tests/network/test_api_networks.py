@@ -246,3 +246,38 @@ def test_scores_rank_the_current_entries_and_open_applications_within_kind(tenan
     assert {c["kind"] for c in only_homes["candidates"]} == {"13"} and len(only_homes["candidates"]) == 2
     assert all(gap["kind"] == "13" for gap in only_homes["gaps"])
     assert _client(manager).get(f"{API}/networks/{network.pk}/scores", {"kind": "99"}).json()["candidates"] == []
+
+
+# --- query budgets -------------------------------------------------------------------------------------------
+
+
+def test_the_lists_read_a_constant_number_of_queries(tenant_a):
+    from qmss.testing.queries import assert_constant_queries
+
+    provider = make_provider()
+    network = _network(tenant_a, services=[make_service(provider)])
+    first = network.versions.get(number=2)
+
+    def grow_entries(n):
+        tier = network.tiers.first()
+        while first.entries.count() < n:
+            NetworkEntry.objects.create(
+                version=first, service=make_service(provider, kind="14"), capacity=Decimal(5), unit="luzka", tier=tier
+            )
+
+    client = _client()
+    assert_constant_queries(
+        lambda: client.get(f"{API}/networks/{network.pk}/entries"),
+        grow_entries,
+        count=lambda: first.entries.count(),
+        large=30,
+        max_queries=8,
+    )
+
+    def grow_networks(n):
+        while Network.objects.count() < n:
+            _network(tenant_a, name=f"Síť {Network.objects.count()}")
+
+    assert_constant_queries(
+        lambda: client.get(f"{API}/networks"), grow_networks, count=Network.objects.count, large=20, max_queries=4
+    )
