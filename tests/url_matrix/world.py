@@ -134,7 +134,8 @@ APP_PARTS = tuple(("needs", part) for part in NEEDS_PARTS) + tuple(("network", p
 
 
 def needs_parts() -> list:
-    """The matrix builders of the apps built in parts (needs, network), one module per part (``qmss.needs.testing_<part>``) when it exists;
+    """The matrix builders of the apps built in parts (needs, network), one module per part
+    (``qmss.<app>.testing_<part>``) when it exists;
     each has ``matrix_kwargs(tenant) -> dict`` (URL values of tenant A's objects, names carrying A's secrets) and
     optionally ``FILTER_VALUES: dict[str, str]`` (query parameter -> key of matrix_kwargs whose id it takes)."""
     import importlib
