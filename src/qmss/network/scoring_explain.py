@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qmss.network.scoring_engine import CRITERIA, ScoreTable
 from qmss.network.types_scoring import ScoringInputs
@@ -17,10 +18,11 @@ from qmss.network.types_scoring import ScoringInputs
 
 def criterion_names() -> dict[str, str]:
     return {
-        "quality": _("Quality"),
-        "availability": _("Availability"),
-        "need": _("Need"),
-        "cost": _("Cost"),
+        # the four criteria of a network's rules (kvalita, dostupnost, potřebnost, nákladovost)
+        "quality": pgettext("network criterion", "Quality"),
+        "availability": pgettext("network criterion", "Availability"),
+        "need": pgettext("network criterion", "Need"),
+        "cost": pgettext("network criterion", "Cost"),
     }
 
 
