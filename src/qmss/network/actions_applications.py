@@ -80,7 +80,7 @@ def _step(application: Application, state: str, note: str, user) -> ApplicationS
 def _locked(application: Application) -> Application:
     """The application re-read under a row lock (two managers clicking at once make one move)."""
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))  # the tier is a nullable (outer) join
         .select_related("network", "network__organisation", "organisation", "service", "tier")
         .get(pk=application.pk)
     )
