@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "qmss.assessments",
     "qmss.needs",
     "qmss.network",
+    "qmss.financing",
     "qmss.improvement",
     "qmss.setup",
 ]

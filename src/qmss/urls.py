@@ -23,6 +23,7 @@ urlpatterns = [
     path("rozvoj/", include("qmss.improvement.urls")),
     path("potreby/", include("qmss.needs.urls")),
     path("sit/", include("qmss.network.urls")),
+    path("financovani/", include("qmss.financing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

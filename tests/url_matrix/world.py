@@ -130,7 +130,21 @@ def _tenant_objects(tenant: Tenant) -> dict[str, object]:
 NEEDS_PARTS = ("taxonomy", "cards", "service_cards", "rounds", "xlsx", "indicators", "dashboard")
 NETWORK_PARTS = ("networks", "rules", "applications", "scoring", "whatif", "analysis", "learning", "api_demo")
 # (app, part) of every part-built app: builders ``qmss.<app>.testing_<part>``, tables ``tests.url_matrix.<app>_<part>``
-APP_PARTS = tuple(("needs", part) for part in NEEDS_PARTS) + tuple(("network", part) for part in NETWORK_PARTS)
+FINANCING_PARTS = (
+    "reference",
+    "entrustments",
+    "applications",
+    "compensation",
+    "allocation",
+    "settlement",
+    "standards",
+    "api_demo",
+)
+APP_PARTS = (
+    tuple(("needs", part) for part in NEEDS_PARTS)
+    + tuple(("network", part) for part in NETWORK_PARTS)
+    + tuple(("financing", part) for part in FINANCING_PARTS)
+)
 
 
 def needs_parts() -> list:

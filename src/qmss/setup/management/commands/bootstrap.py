@@ -42,6 +42,7 @@ class Command(BaseCommand):
             )
             self._needs_demo()
             self._network_demo()
+            self._financing_demo()
             self.stdout.write(demo_logins_text())
             second_factor = demo_second_factor_text(seed_demo_second_factor())
             if second_factor:
@@ -115,6 +116,15 @@ class Command(BaseCommand):
         self.stdout.write(
             "Ukázková síť kraje ze služeb registru (zadání a žádosti SYNTETICKÉ), nově: "
             + ", ".join(f"{labels.get(key, key)} {value}" for key, value in created.items())
+        )
+
+    def _financing_demo(self):
+        from qmss.financing import demo
+
+        created = demo.load_financing_demo()
+        self.stdout.write(
+            "Ukázkové financování kraje (referenční hodnoty, žádosti, výpočet a vyúčtování SYNTETICKÉ), nově: "
+            + ", ".join(f"{key} {value}" for key, value in created.items())
         )
 
     def _registry(self, data_dir):

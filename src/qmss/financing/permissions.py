@@ -1,0 +1,55 @@
+"""Who may do what in financing – the one place every part of the financing app asks.
+
+- The **manager** of a programme, of reference values and of entrustments is an organisation that manages
+  networks (a regional authority's network managers, a municipality's editors – the network app's rule,
+  :func:`qmss.network.permissions.manage_perm`), and superusers.
+- Members of the manager organisation (any role) see its programmes, compensation tables, allocations,
+  entrustments and every settlement of its programmes (``can_see_programme``).
+- A **provider** organisation reaches a service only through its verified registry link: its editors file
+  subsidy applications, settlements and the standards' records of their linked services; its members see them.
+  A provider never sees another provider's application, settlement or compensation line.
+- Reference values are published data: everyone may read them.
+"""
+
+from __future__ import annotations
+
+from qmss.core.roles import Perm
+from qmss.core.scoping import Scope
+from qmss.network.permissions import manage_perm, managed_organisation_ids
+
+
+def can_manage_organisation(scope: Scope, organisation) -> bool:
+    """Manage the financing of ``organisation`` (programmes, reference values, entrustments)."""
+    if scope.is_superuser:
+        return True
+    return scope.has_perm(manage_perm(organisation.kind), organisation.pk)
+
+
+def manager_organisation_ids(scope: Scope) -> frozenset[int]:
+    """Organisations whose financing this user manages."""
+    return managed_organisation_ids(scope)
+
+
+def can_manage_programme(scope: Scope, programme) -> bool:
+    return can_manage_organisation(scope, programme.organisation)
+
+
+def can_see_programme(scope: Scope, programme) -> bool:
+    """See the manager's working material of a programme (all applications, tables, allocation, settlements)."""
+    return scope.is_superuser or programme.organisation_id in scope.organisation_ids(Perm.VIEW)
+
+
+def can_see_filed(scope: Scope, obj) -> bool:
+    """See an application or a settlement: its provider organisation's members and the programme's manager side.
+
+    ``obj`` has ``organisation_id`` (the provider organisation) and a programme (``obj.programme`` or
+    ``obj.application.programme``)."""
+    if scope.is_superuser or obj.organisation_id in scope.organisation_ids(Perm.VIEW):
+        return True
+    programme = obj.programme if hasattr(obj, "programme") else obj.application.programme
+    return can_see_programme(scope, programme)
+
+
+def can_edit_filed(scope: Scope, obj) -> bool:
+    """Change an application or a settlement while the provider may (the action checks the state)."""
+    return scope.is_superuser or scope.has_perm(Perm.EDIT, obj.organisation_id)
