@@ -50,14 +50,18 @@ class CompensationRun(models.Model):
 
 
 class CompensationLine(models.Model):
-    run = models.ForeignKey(CompensationRun, verbose_name=_("calculation"), on_delete=models.CASCADE, related_name="lines")
+    run = models.ForeignKey(
+        CompensationRun, verbose_name=_("calculation"), on_delete=models.CASCADE, related_name="lines"
+    )
     application = models.ForeignKey(
         "financing.SubsidyApplication",
         verbose_name=_("subsidy application"),
         on_delete=models.CASCADE,
         related_name="compensation_lines",
     )
-    service = models.ForeignKey("registry.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        "registry.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
     units = models.DecimalField(_("units"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=40)
     usual_cost = models.DecimalField(_("usual cost per unit"), max_digits=12, decimal_places=2, null=True)

@@ -36,8 +36,12 @@ class Settlement(OrganisationOwned, TimeStamped):
     public_money = models.JSONField(_("public money received"), default=dict, blank=True)
     # results of qmss.financing.settlement_engine (stored when submitted and when accepted)
     net_cost = models.DecimalField(_("net cost"), max_digits=14, decimal_places=2, null=True, blank=True)
-    reasonable_profit = models.DecimalField(_("reasonable profit"), max_digits=14, decimal_places=2, null=True, blank=True)
-    overcompensation = models.DecimalField(_("overcompensation"), max_digits=14, decimal_places=2, null=True, blank=True)
+    reasonable_profit = models.DecimalField(
+        _("reasonable profit"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    overcompensation = models.DecimalField(
+        _("overcompensation"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     carry_over = models.DecimalField(_("carried over"), max_digits=14, decimal_places=2, null=True, blank=True)
     to_return = models.DecimalField(_("to return"), max_digits=14, decimal_places=2, null=True, blank=True)
     parameters = models.JSONField(_("parameters used"), default=dict, blank=True)

@@ -60,7 +60,9 @@ class Building(OrganisationOwned, TimeStamped):
 class Household(models.Model):
     """A household (domácnost) or a ward of a building; persons = the beds of its rooms."""
 
-    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="households")
+    building = models.ForeignKey(
+        Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="households"
+    )
     name = models.CharField(_("name"), max_length=200)
 
     class Meta:
@@ -73,7 +75,9 @@ class Household(models.Model):
 
 
 class Room(models.Model):
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="rooms")
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="rooms"
+    )
     name = models.CharField(_("name"), max_length=100)
     beds = models.PositiveSmallIntegerField(_("beds"))
 
