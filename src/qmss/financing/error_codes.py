@@ -21,3 +21,6 @@ class FinancingErrorCode(Enum):
     NO_BUDGET = "no_budget"
     INFEASIBLE = "infeasible"
     # parts add their codes below, one block per part
+    # compensation (H4)
+    NO_APPLICATIONS = "no_applications"
+    NOT_NEWEST_RUN = "not_newest_run"
