@@ -18,6 +18,10 @@ Hooks in use:
 ``registry_service_sections``
     ``(request, scope, service) -> list[str]`` – rendered sections on the registry's page of a service (the
     assessments: the way to the service's quality).
+``network_admission_checks``
+    ``(service) -> list[dict]`` – automatic admission checks of a service (``code``, ``name``, ``passed``: True /
+    False / None for no record, ``message``), e.g. the financing app's ``personnel_standard`` and ``mts``; the
+    network app's application page shows them next to the admission tests.
 """
 
 from __future__ import annotations

@@ -24,3 +24,7 @@ class FinancingErrorCode(Enum):
     # compensation (H4)
     NO_APPLICATIONS = "no_applications"
     NOT_NEWEST_RUN = "not_newest_run"
+    # standards (personnel standard, MTS)
+    NO_MTS_RULE = "no_mts_rule"
+    UNKNOWN_QUALIFICATION = "unknown_qualification"
+    TOO_MANY = "too_many"

@@ -53,3 +53,48 @@ def can_see_filed(scope: Scope, obj) -> bool:
 def can_edit_filed(scope: Scope, obj) -> bool:
     """Change an application or a settlement while the provider may (the action checks the state)."""
     return scope.is_superuser or scope.has_perm(Perm.EDIT, obj.organisation_id)
+
+
+# --- standards (personnel standard, MTS) of a service: H7 -------------------------------------------------------
+
+
+def standards_services_condition(scope: Scope, *, edit: bool = False):
+    """The registry services whose standards' records the user may see (``edit``: change) – a ``Q`` for
+    ``Service`` querysets, None for a superuser. See: members of the service's verified provider organisation and
+    the network managers of a region the service has a facility in. Change: the provider's editors."""
+    from django.db.models import Q
+
+    from qmss.core.roles import OrganisationKind
+    from qmss.registry.selectors import in_regions_condition
+
+    if scope.is_superuser:
+        return None
+    condition = Q(
+        provider__link__organisation_id__in=scope.organisation_ids(Perm.EDIT if edit else Perm.VIEW),
+        provider__link__organisation__kind=OrganisationKind.PROVIDER,
+    )
+    regions = scope.region_ids(Perm.MANAGE_NETWORK)
+    if regions and not edit:
+        condition |= Q(in_regions_condition(regions))
+    return condition
+
+
+def _service_matches(scope: Scope, service, *, edit: bool) -> bool:
+    from qmss.registry.models import Service
+
+    if not scope.is_authenticated:
+        return False
+    condition = standards_services_condition(scope, edit=edit)
+    if condition is None:
+        return True
+    return Service.objects.filter(condition, pk=service.pk).exists()
+
+
+def can_see_service_standards(scope: Scope, service) -> bool:
+    """See a service's staff positions, buildings, households, rooms and the checks (read-only for managers)."""
+    return _service_matches(scope, service, edit=False)
+
+
+def can_edit_service_standards(scope: Scope, service) -> bool:
+    """Record the service's staff positions and buildings: editors of its verified provider (and superusers)."""
+    return _service_matches(scope, service, edit=True)

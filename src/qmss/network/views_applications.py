@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qmss.core import hooks
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.scoping import get_scope
 from qmss.network import actions_applications as actions
@@ -203,6 +204,9 @@ def application_detail(request, application_pk: int):
         "statement_missing": application.kind in selectors.STATEMENT_KINDS and not parts["statements"],
         "explain_url": _explain_url(application) if access.sees_scores else "",
         "snapshot_total": (application.score_snapshot or {}).get("total"),
+        # automatic admission checks of higher apps (financing: personnel standard, MTS) for provider and manager
+        "automatic_checks": [c for answer in hooks.call_all("network_admission_checks", application.service)
+                             for c in answer or []] if access.sees_scores else [],  # fmt: skip
         "crumbs": _crumbs((str(application), "")),
     }
     return render(request, "network/applications/detail.html", context)
