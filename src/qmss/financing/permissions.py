@@ -55,6 +55,16 @@ def can_edit_filed(scope: Scope, obj) -> bool:
     return scope.is_superuser or scope.has_perm(Perm.EDIT, obj.organisation_id)
 
 
+def can_file_application(scope: Scope, organisation) -> bool:
+    """File subsidy applications (and settlements) for ``organisation``: the editors of a provider organisation
+    (the services themselves are reached only through its verified registry link)."""
+    from qmss.core.roles import OrganisationKind
+
+    if organisation.kind != OrganisationKind.PROVIDER:
+        return False
+    return scope.is_superuser or scope.has_perm(Perm.EDIT, organisation.pk)
+
+
 # --- standards (personnel standard, MTS) of a service: H7 -------------------------------------------------------
 
 
