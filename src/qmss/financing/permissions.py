@@ -65,6 +65,20 @@ def can_file_application(scope: Scope, organisation) -> bool:
     return scope.is_superuser or scope.has_perm(Perm.EDIT, organisation.pk)
 
 
+def can_see_entrustment(scope: Scope, entrustment) -> bool:
+    """See an entrustment: the manager side (members of the manager organisation) always; the entrusted
+    provider's organisation (verified registry link to the service's provider) once it is issued – never a
+    proposal, never another provider's."""
+    if scope.is_superuser or entrustment.organisation_id in scope.organisation_ids(Perm.VIEW):
+        return True
+    if entrustment.state == entrustment.State.PROPOSED:
+        return False
+    from qmss.registry.selectors_links import services_of_organisations
+
+    organisations = scope.organisation_ids(Perm.VIEW)
+    return bool(organisations) and services_of_organisations(organisations).filter(pk=entrustment.service_id).exists()
+
+
 # --- standards (personnel standard, MTS) of a service: H7 -------------------------------------------------------
 
 
