@@ -44,14 +44,6 @@ def manager_side_organisation_ids(scope: Scope) -> frozenset[int]:
     )
 
 
-def _filed_condition(scope: Scope, programme_field: str) -> Q | None:
-    """The rows of ``can_see_filed``: the provider's own, or of a programme whose manager side the user is on."""
-    if scope.is_superuser:
-        return None
-    own = scope.organisation_ids(Perm.VIEW)
-    return Q(organisation_id__in=own) | Q(**{f"{programme_field}__organisation_id__in": own})
-
-
 # --- programmes ------------------------------------------------------------------------------------------------
 
 
@@ -101,11 +93,14 @@ def managed_networks(scope: Scope):
 
 
 def visible_applications(scope: Scope) -> QuerySet[SubsidyApplication]:
-    qs = SubsidyApplication.objects.select_related(
-        "programme", "programme__network", "service", "organisation"
-    ).order_by("-programme__year", "programme__name", "service__name", "pk")
-    condition = _filed_condition(scope, "programme")
-    return qs if condition is None else qs.filter(condition)
+    """The applications part's scope (the provider's own and the manager side's), in a stable order."""
+    from qmss.financing.selectors_applications import visible_applications as scoped
+
+    return (
+        scoped(scope)
+        .select_related("programme", "programme__network", "service", "organisation")
+        .order_by("-programme__year", "programme__name", "service__name", "pk")
+    )
 
 
 def own_applications(scope: Scope) -> QuerySet[SubsidyApplication]:
@@ -114,11 +109,14 @@ def own_applications(scope: Scope) -> QuerySet[SubsidyApplication]:
 
 
 def visible_settlements(scope: Scope) -> QuerySet[Settlement]:
-    qs = Settlement.objects.select_related(
-        "application", "application__programme", "application__service", "organisation"
-    ).order_by("-application__programme__year", "application__service__name", "pk")
-    condition = _filed_condition(scope, "application__programme")
-    return qs if condition is None else qs.filter(condition)
+    """The settlement part's scope (the provider's own and the manager side's), in a stable order."""
+    from qmss.financing.selectors_settlement import visible_settlements as scoped
+
+    return (
+        scoped(scope)
+        .select_related("application", "application__programme", "application__service", "organisation")
+        .order_by("-application__programme__year", "application__service__name", "pk")
+    )
 
 
 def visible_lines(scope: Scope) -> QuerySet[CompensationLine]:
