@@ -157,3 +157,27 @@ def test_applications_list_costs_constant_queries(tenant_a):
             large=5 if path == "applications" else 6,
             max_queries=6,
         )
+
+
+def test_stats_json_counts_financing(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("stats", "--json", stdout=out)
+    stats = json.loads(out.getvalue())
+    assert stats["financing_programmes"] == 2 and stats["financing_programmes_decided"] == 1
+    assert stats["financing_applications_submitted"] == 2 and stats["financing_reference_sets"] == 2
+    assert stats["financing_compensation_runs_approved"] == 1 and stats["financing_settlements_submitted"] == 1
+    assert stats["financing_staff_positions"] == 0 and stats["financing_entrustments"] == 0
+
+
+def test_dashboard_has_the_financing_entry_for_providers_and_managers(world):
+    a = world["a"]
+    for user in (a.user(*PROVIDER), a.user(*MANAGER)):
+        body = _client(user).get("/").content.decode()
+        assert 'href="/financovani/"' in body and "dash-financing-hub-" in body
+    assert (
+        "dash-financing-hub-" not in _client(a.user(OrganisationKind.AUDIT_BODY, Role.ADMIN)).get("/").content.decode()
+    )

@@ -17,6 +17,7 @@ HOOK_MODULES = (
     "hooks_allocation",
     "hooks_settlement",
     "hooks_standards",
+    "hooks_api_demo",
     "stats",
 )
 
