@@ -65,6 +65,15 @@ def can_file_application(scope: Scope, organisation) -> bool:
     return scope.is_superuser or scope.has_perm(Perm.EDIT, organisation.pk)
 
 
+def can_manage_reference_values(scope: Scope, organisation) -> bool:
+    """Import reference values for ``organisation``: a region or municipality whose networks the user manages."""
+    from qmss.core.roles import OrganisationKind
+
+    if organisation.kind not in (OrganisationKind.REGION, OrganisationKind.MUNICIPALITY):
+        return False
+    return can_manage_organisation(scope, organisation)
+
+
 def can_see_entrustment(scope: Scope, entrustment) -> bool:
     """See an entrustment: the manager side (members of the manager organisation) always; the entrusted
     provider's organisation (verified registry link to the service's provider) once it is issued – never a
