@@ -24,6 +24,7 @@ from qmss.financing import actions_compensation as actions
 from qmss.financing import exports_compensation, permissions
 from qmss.financing import selectors_compensation as selectors
 from qmss.financing.models import CompensationRun
+from qmss.network.defaults_networks import unit_names
 
 COLUMNS = (
     ("sluzba", gettext_lazy("Service")),
@@ -126,6 +127,10 @@ def table(request, programme_pk: int):
     }
     if run is not None:
         page = paginate(request, selectors.lines(run, sort))
+        page.object_list = list(page.object_list)
+        names = unit_names()
+        for item in page.object_list:
+            item.unit_name = names.get(item.unit, item.unit)
         context.update(page_obj=page, query_string=filter_query_string(request), totals=selectors.totals(run))
     return render(request, "financing/compensation/table.html", context)
 
@@ -213,6 +218,7 @@ def line(request, line_pk: int):
         "sees_table": sees_table,
         "application_url": _link("application", subsidy_pk=item.application_id),
         "parameters": run.parameters,
+        "unit_name": unit_names().get(item.unit, item.unit),
         "share_used": share_used,
         "crumbs": _crumbs(programme, *crumbs, (item.service.name or str(item.service), "")),
     }
