@@ -105,7 +105,10 @@ def test_removed_entry_proposes_the_end_and_issuing_ends_the_entrustment(tenant_
     user = manager(tenant_a)
     issued = make_entrustment(network, entry_of(network, other), user=user, issue=True)
     new_version(
-        user=user, network=network, note="Vyřazení", changes=[EntryChange(service_id=other.pk, unit="luzka", capacity=None)]
+        user=user,
+        network=network,
+        note="Vyřazení",
+        changes=[EntryChange(service_id=other.pk, unit="luzka", capacity=None)],
     )
     kinds = {p.key: p.kind for p in sync.pending_proposals(network)}
     assert kinds == {sync.key_of(other.pk, "luzka"): "end", sync.key_of(own.pk, "luzka"): "new"}
@@ -123,7 +126,10 @@ def test_a_proposal_of_an_older_version_is_refused_and_proposed_again(tenant_a, 
     key = sync.key_of(own.pk, "luzka")
     (stale,) = actions.propose_entrustments(user=user, network=network, keys=[key])
     new_version(
-        user=user, network=network, note="Změna", changes=[EntryChange(service_id=own.pk, unit="luzka", capacity=Decimal(12))]
+        user=user,
+        network=network,
+        note="Změna",
+        changes=[EntryChange(service_id=own.pk, unit="luzka", capacity=Decimal(12))],
     )
     with pytest.raises(ValidationError) as error:
         actions.issue_entrustments(user=user, network=network, entrustment_ids=[stale.pk])
