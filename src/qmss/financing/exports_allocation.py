@@ -46,6 +46,8 @@ def allocation_xlsx(programme: Programme, comparison: Comparison) -> bytes:
     title = cells.cell(sheet, f"{programme.name} {programme.year} – {_('budget allocation')}")
     title.font = bold
     cells.append(sheet, [title])
+    cells.append(sheet, [_("Manager"), programme.organisation.name])
+    cells.append(sheet, [_("Network"), programme.network.name])
     cells.append(sheet, [_("Budget (CZK)"), comparison.budget], formats={2: cells.DECIMAL_FORMAT})
     cells.append(sheet, [_("Sum of the caps (CZK)"), comparison.total_caps], formats={2: cells.DECIMAL_FORMAT})
     cells.append(sheet, [_("Total need (units)"), comparison.total_need], formats={2: cells.DECIMAL_FORMAT})
