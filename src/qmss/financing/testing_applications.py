@@ -174,13 +174,17 @@ def make_programme(
 
 
 def matrix_kwargs(tenant) -> dict:
-    """Tenant A's programme (its description names the region organisation, a member's secret) with the provider's
-    submitted application (its note names the provider organisation – a tenant secret)."""
+    """Tenant A's open programme (its description names the region organisation, a member's secret) with the
+    provider's application returned for correction (its note names the provider organisation – a tenant secret),
+    so that its provider is offered the edit form and the submit button."""
     provider = tenant.orgs[OrganisationKind.PROVIDER]
-    programme = make_programme(tenant, name="Program podpory sociálních služeb")
+    programme = make_programme(
+        tenant, name="Program podpory sociálních služeb", application_state=SubsidyApplication.State.RETURNED
+    )
     programme.description = f"Popis programu {tenant.orgs[OrganisationKind.REGION].name}"
     programme.save(update_fields=["description"])
     application = programme.applications.get()
     application.note = f"Poznámka žadatele {provider.name}"
-    application.save(update_fields=["note"])
+    application.decision_reason = "Doplňte rozpočet."
+    application.save(update_fields=["note", "decision_reason"])
     return {"programme_pk": programme.pk, "subsidy_pk": application.pk}

@@ -266,6 +266,7 @@ def application_new(request, programme_pk: int):
         "form": form,
         "accepts": accepts,
         "has_services": services.exists(),
+        "organisation_names": ", ".join(o.name for o in organisations),
         "crumbs": _crumbs((str(programme), programme.get_absolute_url()), (_("New application"), "")),
     }
     return render(request, "financing/applications/application_new.html", context)
