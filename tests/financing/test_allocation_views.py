@@ -129,3 +129,21 @@ def test_export_is_a_workbook_with_both_methods(client, programme, tenant_a):
     assert found and all(cell.data_type == "s" and cell.quotePrefix for cell in found)  # a text, never a formula
     texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert any("HiGHS" in text for text in texts)  # the formulation travels with the numbers
+
+
+def test_page_queries_do_not_grow_with_the_applications(client, programme, tenant_a):
+    from qmss.financing.testing_applications import make_application
+    from qmss.registry.testing import make_service
+    from qmss.testing.queries import assert_constant_queries
+
+    provider = tenant_a.orgs[OrganisationKind.PROVIDER]
+    kind = programme.applications.get().service.kind.code
+    client.force_login(_manager(tenant_a))
+    url = reverse("financing:allocation", kwargs={"programme_pk": programme.pk})
+
+    def grow(n):
+        while programme.applications.count() < n:
+            make_application(programme, make_service(kind=kind), provider)
+        client.get(url)  # the network's scoring inputs are cached per change stamp: measure the warm page
+
+    assert_constant_queries(lambda: client.get(url), grow, count=programme.applications, small=2, large=6)

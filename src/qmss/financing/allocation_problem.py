@@ -114,8 +114,7 @@ def _orps_by_service(programme: Programme, service_ids: list[int]) -> dict[int, 
     """service pk → its ORPs (objects): the ORPs of its entry in the network's current version, else those of
     its facilities in the network's territory."""
     from qmss.network.models import NetworkEntry
-    from qmss.network.selectors_networks import current_version, service_orp_codes
-    from qmss.registry.models import Service
+    from qmss.network.selectors_networks import current_version, territory_facilities
     from qmss.territory.models import Orp
 
     version = current_version(programme.network)
@@ -128,8 +127,10 @@ def _orps_by_service(programme: Programme, service_ids: list[int]) -> dict[int, 
             codes.setdefault(service_id, [])
             codes[service_id] += [int(c) for c in (orp_codes or []) if str(c).isdigit()]
     missing = [pk for pk in service_ids if not codes.get(pk)]
-    for service in Service.objects.filter(pk__in=missing):
-        codes[service.pk] = service_orp_codes(programme.network, service)
+    if missing:  # one query for all of them (the rule of selectors_networks.service_orp_codes)
+        located = territory_facilities(programme.network).filter(service_id__in=missing, municipality__isnull=False)
+        for service_id, code in located.values_list("service_id", "municipality__orp__ruian_code"):
+            codes.setdefault(service_id, []).append(code)
     all_codes = {code for values in codes.values() for code in values}
     orps = {orp.ruian_code: orp for orp in Orp.objects.filter(ruian_code__in=all_codes)}
     return {pk: [orps[c] for c in sorted(set(values)) if c in orps] for pk, values in codes.items()}
