@@ -65,7 +65,8 @@ def propose_entrustments(*, user, network: Network, keys: Sequence[str] | None =
     if not proposals:
         raise _refuse(_("There is nothing to propose: the entrustments match the network."), Code.INVALID_STATE)
     _issued, waiting = sync.open_records(network)
-    contents = [sync.proposal_content(proposal, network, version) for proposal in proposals]
+    cache: dict = {}
+    contents = [sync.proposal_content(proposal, network, version, cache) for proposal in proposals]
     # numbers continue after every number the network has used, a replaced proposal's included
     numbers = {year: _next_numbers(network, year) for year in {content["period_start"].year for content in contents}}
     created = []

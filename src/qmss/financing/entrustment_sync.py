@@ -94,7 +94,8 @@ def pending_proposals(network: Network, version: NetworkVersion | None = None) -
     if version is None:
         return []
     issued, proposed = open_records(network)
-    entries = {key_of(e.service_id, e.unit): e for e in version_entries(version)}
+    rows = version_entries(version).prefetch_related("service__forms__form")
+    entries = {key_of(e.service_id, e.unit): e for e in rows}
     result: list[Proposal] = []
     for key, entry in entries.items():
         waiting = proposed.get(key)
@@ -192,7 +193,7 @@ def unit_name(unit: str) -> str:
     return found.name if found else unit
 
 
-def obligation_text(entry: NetworkEntry, network: Network) -> str:
+def obligation_text(entry: NetworkEntry, network: Network, cache: dict | None = None) -> str:
     """The generated content of the public-service obligation (Czech): the service, its kind and basic
     activities, the extent and the territory."""
     service = entry.service
@@ -213,7 +214,10 @@ def obligation_text(entry: NetworkEntry, network: Network) -> str:
             "unit": unit_name(entry.unit),
         }
     ]
-    activities = [a.name for a in kind.activities.order_by("order", "name")] if kind else []
+    cache = {} if cache is None else cache
+    if kind and ("activities", kind.pk) not in cache:
+        cache["activities", kind.pk] = [a.name for a in kind.activities.order_by("order", "name")]
+    activities = cache["activities", kind.pk] if kind else []
     if activities:
         parts.append(_("Basic activities: %(activities)s.") % {"activities": "; ".join(activities)})
     if orp_names or place_names:
@@ -260,14 +264,22 @@ def reference_value(organisation, year: int, kind_code: str | None, form_code: s
     return reference_set, reference_values.value_for(reference_set, kind_code, form_code)
 
 
-def compensation_parameters(network: Network, entry: NetworkEntry, year: int) -> dict[str, Any]:
+def compensation_parameters(
+    network: Network, entry: NetworkEntry, year: int, cache: dict | None = None
+) -> dict[str, Any]:
     """How the compensation of the entry is computed, controlled and reviewed (JSON, decimals as text): the
     manager's reference values of the year for the kind × form, and the library's programme parameters."""
     service = entry.service
     kind_code = service.kind.code if service.kind_id else None
     form_code = _form_code(service)
-    reference_set, value = reference_value(network.organisation, year, kind_code, form_code)
-    parameters = library.programme_parameters()
+    cache = {} if cache is None else cache
+    key = ("reference", year, kind_code, form_code)
+    if key not in cache:
+        cache[key] = reference_value(network.organisation, year, kind_code, form_code)
+    reference_set, value = cache[key]
+    if "parameters" not in cache:
+        cache["parameters"] = library.programme_parameters()
+    parameters = cache["parameters"]
     data: dict[str, Any] = {
         "year": year,
         "kind": kind_code,
@@ -322,8 +334,11 @@ def overcompensation_text(parameters: dict[str, Any]) -> str:
     ) % {"profit": profit, "carry": carry}
 
 
-def proposal_content(proposal: Proposal, network: Network, version: NetworkVersion) -> dict[str, Any]:
-    """The field values of a new PROPOSED record for ``proposal`` (texts in Czech)."""
+def proposal_content(
+    proposal: Proposal, network: Network, version: NetworkVersion, cache: dict | None = None
+) -> dict[str, Any]:
+    """The field values of a new PROPOSED record for ``proposal`` (texts in Czech); ``cache`` keeps what many
+    proposals share (a kind's activities, the reference values, the library's parameters) within one call."""
     start, end = period_for(proposal, network, version)
     entry = proposal.entry
     with translation.override(DOCUMENT_LANGUAGE):
@@ -342,11 +357,11 @@ def proposal_content(proposal: Proposal, network: Network, version: NetworkVersi
                 "overcompensation_rule": previous.overcompensation_rule,
                 "change_summary": summary,
             }
-        parameters = compensation_parameters(network, entry, start.year)
+        parameters = compensation_parameters(network, entry, start.year, cache)
         return {
             "period_start": start,
             "period_end": end,
-            "obligation": obligation_text(entry, network),
+            "obligation": obligation_text(entry, network, cache),
             "orp_codes": list(entry.orp_codes or []),
             "municipality_codes": list(entry.municipality_codes or []),
             "unit": entry.unit,
