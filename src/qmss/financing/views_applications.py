@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -82,7 +83,7 @@ def programme_new(request):
     networks = selectors.manageable_networks(scope)
     if not networks:
         raise PermissionDenied(_("Only managers of a network create financing programmes."))
-    form = ProgrammeForm(request.POST or None, networks=networks)
+    form = ProgrammeForm(request.POST or None, networks=networks, initial={"year": timezone.localdate().year + 1})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
