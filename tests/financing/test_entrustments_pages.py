@@ -99,14 +99,16 @@ def test_pdf_is_czech_extractable_and_escapes_user_text(tenant_a, world):
     network, own, _other = world
     manager = tenant_a.user(OrganisationKind.REGION, Role.NETWORK_MANAGER)
     record = make_entrustment(network, current_version(network).entries.get(service=own), user=manager)
-    record.obligation = 'Příliš žluťoučký kůň úpěl ďábelské ódy <b>tučně</b> <img src="http://example.invalid/x.png">'
+    record.obligation = (
+        'Tajná dohoda. Příliš žluťoučký kůň úpěl ďábelské ódy <b>tučně</b> <img src="http://example.invalid/x.png">'
+    )
     record.act_reference = "Usnesení č. 7/2026 & </style>"
     record.save()
     response = client_of(manager).get(reverse("financing:entrustment_pdf", args=[record.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
-    assert "Příliš žluťoučký kůň úpěl ďábelské ódy" in text
+    assert "Příliš žluťoučký kůň úpěl ďábelské ódy" in text and "Tajná dohoda" in text  # no kerning gap "T ajná"
     assert "<b>tučně</b>" in text  # shown as text, not markup
     assert 'src="http://example.invalid/x.png"' in text
     assert "Usnesení č. 7/2026 & </style>" in text
