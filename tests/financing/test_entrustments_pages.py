@@ -110,7 +110,7 @@ def test_pdf_is_czech_extractable_and_escapes_user_text(tenant_a, world):
     text = " ".join(text.split())
     assert "Příliš žluťoučký kůň úpěl ďábelské ódy" in text and "Tajná dohoda" in text  # no kerning gap "T ajná"
     assert "<b>tučně</b>" in text  # shown as text, not markup
-    assert 'src="http://example.invalid/x.png"' in text
+    assert "<img" in text and "example.invalid" in text  # a tag shown as text (a line may wrap inside the URL)
     assert "Usnesení č. 7/2026 & </style>" in text
     assert "Domov Štěstí" in text and record.number in text and "2012/21/EU" in text
 
