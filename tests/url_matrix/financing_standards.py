@@ -15,3 +15,11 @@ NO_SECRET = {
         "an empty building form under the registry service's name (public)",
     ),
 }
+
+# Households and rooms carry no timestamp: their own harvested values saved again change no row.
+OWNER_POST_SKIPPED = {
+    "financovani/standardy/domacnosti/<int:household_pk>/": "the harvested name is the household's own: saving it "
+    "again changes no row (households have no timestamp)",
+    "financovani/standardy/pokoje/<int:room_pk>/": "the harvested name and beds are the room's own: saving them again "
+    "changes no row (rooms have no timestamp)",
+}
