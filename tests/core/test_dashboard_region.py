@@ -335,7 +335,7 @@ def test_region_dashboard_query_budget(db, framework):
         count=lambda: Membership.objects.filter(user=user).count() + Assessment.objects.count(),
         small=2,
         large=6,
-        max_queries=21,  # + the network sections (networks with their versions, open applications, the analysis)
+        max_queries=23,  # + network sections (networks, applications, analysis) + financing (2)
     )
 
 
@@ -364,7 +364,7 @@ def test_municipality_dashboard_query_budget(db):
         count=lambda: Membership.objects.filter(user=user).count(),
         small=1,
         large=5,
-        max_queries=15,  # + the municipality's networks and the applications awaiting its statement
+        max_queries=17,  # + the municipality's networks, the applications awaiting its statement, financing (2)
     )
 
 
