@@ -205,8 +205,11 @@ def application_detail(request, application_pk: int):
         "explain_url": _explain_url(application) if access.sees_scores else "",
         "snapshot_total": (application.score_snapshot or {}).get("total"),
         # automatic admission checks of higher apps (financing: personnel standard, MTS) for provider and manager
-        "automatic_checks": [c for answer in hooks.call_all("network_admission_checks", application.service)
-                             for c in answer or []] if access.sees_scores else [],  # fmt: skip
+        "automatic_checks": [
+            c for answer in hooks.call_all("network_admission_checks", application.service) for c in answer or []
+        ]
+        if access.sees_scores
+        else [],  # fmt: skip
         "crumbs": _crumbs((str(application), "")),
     }
     return render(request, "network/applications/detail.html", context)
