@@ -21,7 +21,12 @@ from qmss.core.scoping import Scope
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "qmss"
 # Templates rendered only by WeasyPrint into PDF (never served to a browser, so no CSP applies to them).
-PDF_ONLY_TEMPLATES = {"assessments/report/", "improvement/plan_pdf.html"}
+PDF_ONLY_TEMPLATES = {
+    "assessments/report/",
+    "improvement/plan_pdf.html",
+    "financing/settlement/pdf.html",
+    "financing/entrustments/pdf.html",
+}
 
 
 def _policy(response) -> dict[str, list[str]]:

@@ -86,13 +86,13 @@ def _too_many_rows():
 
 REFUSED = {
     "missing column": (lambda: _workbook([GOOD[:5]], header=HEADER[:5]), "max_public_share"),
-    "negative cost": (lambda: _workbook([["13", "pob", "luzka", -5, 0, 0.5]]), "row 2, column D"),
-    "revenue above cost": (lambda: _workbook([["13", "pob", "luzka", 100, 200, 0.5]]), "column E"),
+    "negative cost": (lambda: _workbook([["13", "pob", "luzka", -5, 0, 0.5]]), "řádek 2, sloupec D"),
+    "revenue above cost": (lambda: _workbook([["13", "pob", "luzka", 100, 200, 0.5]]), "sloupec E"),
     "unknown kind": (lambda: _workbook([["999", "pob", "luzka", 100, 0, 0.5]]), "999"),
     "unknown form": (lambda: _workbook([["13", "xyz", "luzka", 100, 0, 0.5]]), "xyz"),
     "unknown unit": (lambda: _workbook([["13", "pob", "kusy", 100, 0, 0.5]]), "kusy"),
-    "share above one": (lambda: _workbook([["13", "pob", "luzka", 100, 0, 1.5]]), "column F"),
-    "duplicate kind and form": (lambda: _workbook([GOOD, GOOD]), "row 3"),
+    "share above one": (lambda: _workbook([["13", "pob", "luzka", 100, 0, 1.5]]), "sloupec F"),
+    "duplicate kind and form": (lambda: _workbook([GOOD, GOOD]), "řádek 3"),
     "too many rows": (_too_many_rows, "2000"),
     "too big": (lambda: b"PK" + b"0" * (MAX_BYTES + 1), "MB"),
     "not an xlsx": (lambda: b"kind;form;unit\n13;pob;luzka\n", "XLSX"),
@@ -114,7 +114,7 @@ def test_row_errors_are_all_listed_with_row_and_column(region, manager):
     with pytest.raises(ValidationError) as exc:
         _import(manager, region, data)
     assert len(exc.value.messages) == 2
-    assert "row 2, column D" in exc.value.messages[0] and "row 3, column F" in exc.value.messages[1]
+    assert "řádek 2, sloupec D" in exc.value.messages[0] and "řádek 3, sloupec F" in exc.value.messages[1]
 
 
 def test_only_the_regions_managers_import(tenant_a, tenant_b, region):

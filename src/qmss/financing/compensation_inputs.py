@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from qmss.financing import budget
+from qmss.financing import budget, reference_values
 from qmss.financing.compensation_engine import LineInput
 from qmss.financing.models import Programme, ReferenceValue, SubsidyApplication
 from qmss.network.library import decimal_text
@@ -42,29 +42,19 @@ def applications(programme: Programme) -> list[SubsidyApplication]:
     return list(
         SubsidyApplication.objects.filter(programme=programme, state__in=COMPUTED_STATES)
         .select_related("service__kind", "service__provider", "organisation")
-        .prefetch_related("service__forms")
+        .prefetch_related("service__forms__form")
         .order_by("service__name_sort", "pk")
     )
 
 
-def reference_lookup(reference_set) -> dict[tuple[int, int | None], ReferenceValue]:
-    """The set's values keyed by (kind pk, form pk or None) – one query."""
-    if reference_set is None:
-        return {}
-    values = ReferenceValue.objects.filter(reference_set=reference_set).select_related("kind", "form")
-    return {(value.kind_id, value.form_id): value for value in values}
-
-
-def reference_value_for(lookup: dict, service) -> ReferenceValue | None:
-    """The value of the service's kind for one of its delivery forms (by form code), else the any-form value."""
+def reference_value_for(reference_set, service) -> ReferenceValue | None:
+    """The programme's value for the service's kind and delivery forms (the one rule of
+    :func:`qmss.financing.reference_values.value_for_forms`)."""
     if service.kind_id is None:
         return None
-    forms = sorted((f for f in service.forms.all() if f.form_id), key=lambda f: f.form_code)
-    for service_form in forms:
-        value = lookup.get((service.kind_id, service_form.form_id))
-        if value is not None:
-            return value
-    return lookup.get((service.kind_id, None))
+    return reference_values.value_for_forms(
+        reference_set, service.kind.code, [f.form.code for f in service.forms.all() if f.form_id]
+    )
 
 
 def scores_by_service(network) -> tuple[dict[int, tuple[str, Decimal]], bool]:
@@ -112,14 +102,13 @@ def _reference_source(reference_set) -> dict[str, Any] | None:
 
 def collect(programme: Programme) -> Collected:
     reference_set = programme.reference_set
-    lookup = reference_lookup(reference_set)
     scores, scores_available = scores_by_service(programme.network)
     items = applications(programme)
     result = Collected(applications=items, lines=[], scores_available=scores_available)
     set_source = _reference_source(reference_set)
     for application in items:
         service = application.service
-        value = reference_value_for(lookup, service)
+        value = reference_value_for(reference_set, service)
         key_score = scores.get(service.pk)
         score = key_score[1] if key_score else None
         result.lines.append(

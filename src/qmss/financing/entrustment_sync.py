@@ -244,24 +244,19 @@ def _number(value: Decimal) -> str:
     return format_number(value)
 
 
-def _form_code(service) -> str | None:
-    codes = {form.form.code for form in service.forms.all() if form.form_id}
-    return codes.pop() if len(codes) == 1 else None
+def _form_codes(service) -> tuple[str, ...]:
+    return tuple(sorted({form.form.code for form in service.forms.all() if form.form_id}))
 
 
-def reference_value(organisation, year: int, kind_code: str | None, form_code: str | None):
-    """(reference set, reference value) of the manager for the year, through H1's ``reference_values`` – (None,
-    None) while that module is not there or the manager has no set."""
-    try:
-        from qmss.financing import reference_values
-    except ModuleNotFoundError as exc:  # built side by side: the reference part may not be in the tree yet
-        if exc.name != "qmss.financing.reference_values":
-            raise
-        return None, None
+def reference_value(organisation, year: int, kind_code: str | None, form_codes: tuple[str, ...]):
+    """(reference set, reference value) of the manager for the year, through ``reference_values`` – (None, None)
+    when the manager has no set."""
+    from qmss.financing import reference_values
+
     reference_set = reference_values.current_set(organisation, year)
     if reference_set is None or not kind_code:
         return reference_set, None
-    return reference_set, reference_values.value_for(reference_set, kind_code, form_code)
+    return reference_set, reference_values.value_for_forms(reference_set, kind_code, form_codes)
 
 
 def compensation_parameters(
@@ -271,11 +266,11 @@ def compensation_parameters(
     manager's reference values of the year for the kind × form, and the library's programme parameters."""
     service = entry.service
     kind_code = service.kind.code if service.kind_id else None
-    form_code = _form_code(service)
+    form_codes = _form_codes(service)
     cache = {} if cache is None else cache
-    key = ("reference", year, kind_code, form_code)
+    key = ("reference", year, kind_code, form_codes)
     if key not in cache:
-        cache[key] = reference_value(network.organisation, year, kind_code, form_code)
+        cache[key] = reference_value(network.organisation, year, kind_code, form_codes)
     reference_set, value = cache[key]
     if "parameters" not in cache:
         cache["parameters"] = library.programme_parameters()
@@ -283,7 +278,7 @@ def compensation_parameters(
     data: dict[str, Any] = {
         "year": year,
         "kind": kind_code,
-        "form": form_code,
+        "form": value.form.code if value is not None and value.form_id else None,
         "unit": entry.unit,
         "capacity": str(entry.capacity),
         "reference_set": None,

@@ -35,3 +35,17 @@ def value_for(reference_set: ReferenceValueSet | None, kind_code: str, form_code
         if found is not None:
             return found
     return values.get((kind_code, None))
+
+
+def value_for_forms(
+    reference_set: ReferenceValueSet | None, kind_code: str | None, form_codes
+) -> ReferenceValue | None:
+    """The value for a service with several delivery forms: the first of its forms (by code) that has its own row,
+    else the kind's any-form row – the same rule as :func:`value_for`, applied to a list of forms."""
+    if reference_set is None or not kind_code:
+        return None
+    for form_code in sorted({str(code) for code in form_codes if code}):
+        found = values_by_key(reference_set).get((str(kind_code), form_code))
+        if found is not None:
+            return found
+    return value_for(reference_set, kind_code, None)

@@ -265,15 +265,8 @@ def current_year() -> int:
 
 
 def _current_set(organisation, year: int):
-    """The reference value set in force (H1's ``current_set``; the same rule while that module is missing)."""
-    try:
-        from qmss.financing import reference_values
-    except ModuleNotFoundError as exc:  # pragma: no cover - parts are built side by side
-        if exc.name != "qmss.financing.reference_values":
-            raise
-        from qmss.financing.models import ReferenceValueSet
+    from qmss.financing import reference_values
 
-        return ReferenceValueSet.objects.filter(organisation=organisation, year=year).order_by("-version").first()
     return reference_values.current_set(organisation, year)
 
 
@@ -302,7 +295,7 @@ def _reference_norms(facts: dict[int, dict], year: int) -> dict[int, PersonnelNo
     """The staff-mix norms of the region authorities' reference values in force, per service (when they set one)."""
     from qmss.core.models import Organisation
     from qmss.core.roles import OrganisationKind
-    from qmss.financing.models import ReferenceValue
+    from qmss.financing import reference_values
 
     region_ids = {region for f in facts.values() for region in f["regions"]}
     if not region_ids:
@@ -315,28 +308,17 @@ def _reference_norms(facts: dict[int, dict], year: int) -> dict[int, PersonnelNo
             sets.setdefault(organisation.region_id, found)
     if not sets:
         return {}
-    values: dict[tuple[int, str, str | None], ReferenceValue] = {}
-    rows = ReferenceValue.objects.filter(reference_set__in=list(sets.values())).filter(
-        Q(direct_fte_per_unit__isnull=False) | Q(direct_share_min__isnull=False)
-    )
-    for value in rows.values("reference_set_id", "kind__code", "form__code", "unit", "direct_fte_per_unit",
-                             "direct_share_min"):  # fmt: skip
-        values[(value["reference_set_id"], value["kind__code"], value["form__code"])] = value
     norms = {}
     for service_id, fact in facts.items():
         for region in sorted(fact["regions"]):
             reference_set = sets.get(region)
-            if reference_set is None or not fact["kind"]:
-                continue
-            keys = [(reference_set.pk, fact["kind"], form) for form in sorted(fact["forms"])]
-            keys.append((reference_set.pk, fact["kind"], None))
-            row = next((values[k] for k in keys if k in values), None)
-            if row is None:
+            row = reference_values.value_for_forms(reference_set, fact["kind"], fact["forms"])
+            if row is None or (row.direct_fte_per_unit is None and row.direct_share_min is None):
                 continue
             norms[service_id] = PersonnelNorm(
-                unit=row["unit"],
-                direct_fte_per_unit=row["direct_fte_per_unit"],
-                direct_share_min=row["direct_share_min"],
+                unit=row.unit,
+                direct_fte_per_unit=row.direct_fte_per_unit,
+                direct_share_min=row.direct_share_min,
                 source=f"{reference_set.name} – {reference_set.source}",
                 verified=reference_set.verified,
                 own_rule=True,
