@@ -177,7 +177,8 @@ banner "browser: pytest -m browser (Chromium + axe-core)"
 CHROMIUM_BIN="${CHROMIUM:-/usr/bin/chromium}"
 if [[ -x "$CHROMIUM_BIN" ]]; then
     echo "Chromium: $CHROMIUM_BIN"
-    CHROMIUM="$CHROMIUM_BIN" run_pytest browser browser -m browser
+    # two processes (pytest-xdist), each with its own live server, test database and Chromium
+    CHROMIUM="$CHROMIUM_BIN" run_pytest browser browser -m browser "${XDIST[@]}"
 elif $CI_MODE; then
     warn "FAILED: Chromium not found at $CHROMIUM_BIN – browser tests are required when CI=true"
     record browser FAIL 0 "Chromium not found"

@@ -27,6 +27,7 @@ from scipy import sparse
 
 from qmss.financing import allocation
 from qmss.financing.models import Programme
+from qmss.network.defaults_networks import unit_names
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -167,6 +168,7 @@ def build_problem(programme: Programme, budget: Decimal | None = None) -> tuple[
     group_labels: list[dict[str, Any]] = []
     entries: dict[tuple[int, int], float] = defaultdict(float)
     labels = Labels(threshold=threshold, run=run, parameter_set=parameter_set, scores_available=scores_available)
+    unit_label = unit_names()
     caps, eligible = [], []
     for s, (application, cap, line) in enumerate(rows):
         service = application.service
@@ -200,7 +202,7 @@ def build_problem(programme: Programme, budget: Decimal | None = None) -> tuple[
                 "orps": [orp.name for orp in service_orps],
                 "groups": in_groups,
                 "units": application.units,
-                "unit": application.unit,
+                "unit": unit_label.get(application.unit, application.unit),
                 "quality": score,
                 "cap": Decimal(cap),
                 "line_pk": line.pk if line is not None else None,
