@@ -18,6 +18,9 @@ PYTEST=("$BIN/pytest")
 # The database suites run in parallel processes (pytest-xdist); QMSS_TEST_WORKERS=0 runs them in one process.
 XDIST=(-n "${QMSS_TEST_WORKERS:-2}")
 if [[ "${QMSS_TEST_WORKERS:-2}" == 0 ]]; then XDIST=(); fi
+# Test databases are built from the models, not by replaying every migration in every worker of every stage;
+# tests/test_migrations.py checks that the migrations match the models and apply to an empty database.
+FAST_DB=(--nomigrations)
 CI_MODE=false
 case "${CI:-}" in 1 | true | TRUE | True | yes) CI_MODE=true ;; esac
 
@@ -110,7 +113,7 @@ if "$BIN/qmss" compile_translations; then
 else
     record messages FAIL "$((SECONDS - start))" "qmss compile_translations failed"
 fi
-run_pytest sqlite sqlite -m "not browser" "${XDIST[@]}"
+run_pytest sqlite sqlite -m "not browser" "${XDIST[@]}" "${FAST_DB[@]}"
 
 # --- 3. PostgreSQL ----------------------------------------------------------------------------------
 banner "postgres: pytest -m 'not browser' on a throw-away cluster"
@@ -165,7 +168,7 @@ else
     if $pg_ok; then
         echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT ($PG_DIR)"
         DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/qmss_test" \
-            run_pytest postgres postgres -m "not browser" "${XDIST[@]}"
+            run_pytest postgres postgres -m "not browser" "${XDIST[@]}" "${FAST_DB[@]}"
         "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
     else
         record postgres FAIL "$((SECONDS - start))" "could not start a PostgreSQL cluster"
@@ -178,7 +181,7 @@ CHROMIUM_BIN="${CHROMIUM:-/usr/bin/chromium}"
 if [[ -x "$CHROMIUM_BIN" ]]; then
     echo "Chromium: $CHROMIUM_BIN"
     # two processes (pytest-xdist), each with its own live server, test database and Chromium
-    CHROMIUM="$CHROMIUM_BIN" run_pytest browser browser -m browser "${XDIST[@]}"
+    CHROMIUM="$CHROMIUM_BIN" run_pytest browser browser -m browser "${XDIST[@]}" "${FAST_DB[@]}"
 elif $CI_MODE; then
     warn "FAILED: Chromium not found at $CHROMIUM_BIN – browser tests are required when CI=true"
     record browser FAIL 0 "Chromium not found"
