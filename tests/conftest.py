@@ -12,6 +12,18 @@ from qmss.core.models import Invitation, Membership, Organisation
 from qmss.core.roles import ROLES_BY_KIND, OrganisationKind, Role
 from qmss.testing.factories import TEST_PASSWORD, make_municipality, make_org, make_region, make_user
 
+# The longest modules (each test tens of seconds) run first: pytest-xdist then fills the other worker with the
+# many short tests instead of leaving one worker alone with a long tail at the end of the run.
+LONG_MODULES = ("test_url_role_matrix.py", "test_concurrency.py", "test_public_search.py", "test_analysis_real.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONG_MODULES.index(name) if name in LONG_MODULES else len(LONG_MODULES)
+
+    items.sort(key=rank)  # stable: the order inside each group is kept
+
 
 @dataclass
 class Tenant:

@@ -61,3 +61,12 @@ class InvitationSignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["username", "first_name", "last_name"]
+
+
+def add_action_errors(form, exc: forms.ValidationError) -> None:
+    """Show an action's ``ValidationError`` on ``form``: per field where the field exists, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

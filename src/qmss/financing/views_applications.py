@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qmss.core.forms import add_action_errors
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.scoping import get_scope
 from qmss.financing import actions_applications as actions
@@ -38,14 +39,6 @@ def _crumbs(*extra):
         (_("Programmes"), reverse("financing:programmes")),
         *extra,
     ]
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _unit_label(code: str) -> str:
@@ -98,7 +91,7 @@ def programme_new(request):
                 description=data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The programme has been created."))
             return redirect(programme)
@@ -205,7 +198,7 @@ def programme_edit(request, programme_pk: int):
                 parameters=form.parameters(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The programme has been saved."))
             return redirect(programme)
@@ -258,7 +251,7 @@ def application_new(request, programme_pk: int):
                 user=request.user, programme=programme, service=form.cleaned_data["service"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("A draft application has been created; fill in the budget."))
             return redirect("financing:application_edit", subsidy_pk=application.pk)
@@ -351,7 +344,7 @@ def application_edit(request, subsidy_pk: int):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The application has been saved."))
             return redirect(application)
@@ -397,7 +390,7 @@ def application_review(request, subsidy_pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The review has been recorded."))
             return redirect(application)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qmss.core.forms import add_action_errors
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.scoping import get_scope
 from qmss.financing import actions_settlement as actions
@@ -41,14 +42,6 @@ def _crumbs(*extra):
         (_("Settlements"), reverse("financing:settlements")),
         *extra,
     ]
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -145,7 +138,7 @@ def settlement_edit(request, settlement_pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("The settlement has been saved."))
                 return redirect(settlement)
@@ -216,7 +209,7 @@ def settlement_check(request, settlement_pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("The settlement has been checked."))
                 return redirect(settlement)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qmss.core import hooks
+from qmss.core.forms import add_action_errors
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.core.scoping import get_scope
 from qmss.network import actions_applications as actions
@@ -40,14 +41,6 @@ def _crumbs(*extra):
         (_("Applications"), reverse("network:applications")),
         *extra,
     ]
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _explain_url(application: Application) -> str:
@@ -121,7 +114,7 @@ def application_new(request, network_pk: int):
                 **_terms(data),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The application has been submitted."))
             return redirect(application)
@@ -160,7 +153,7 @@ def application_edit(request, application_pk: int):
                     user=request.user, application=application, note=data["note"], files=data["files"], **_terms(data)
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("The corrected application has been submitted again."))
                 return redirect(application)
@@ -271,7 +264,7 @@ def application_decide(request, application_pk: int):
                     reasons=data["reasons"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("The decision has been recorded."))
                 return redirect(application)
@@ -312,7 +305,7 @@ def statement(request, application_pk: int):
                 text=data["text"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The statement has been filed."))
             return redirect(application)
