@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "qmss.network",
     "qmss.financing",
     "qmss.improvement",
+    "qmss.portal",
     "qmss.setup",
 ]
 

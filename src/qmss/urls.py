@@ -25,6 +25,7 @@ urlpatterns = [
     path("sit/", include("qmss.network.urls")),
     path("financovani/", include("qmss.financing.urls")),
     path("api/v1/", api.urls),
+    path("", include("qmss.portal.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -140,10 +140,12 @@ FINANCING_PARTS = (
     "standards",
     "api_demo",
 )
+PORTAL_PARTS = ("shell", "finder", "situations", "service", "reports", "content", "leaflets", "open_data")
 APP_PARTS = (
     tuple(("needs", part) for part in NEEDS_PARTS)
     + tuple(("network", part) for part in NETWORK_PARTS)
     + tuple(("financing", part) for part in FINANCING_PARTS)
+    + tuple(("portal", part) for part in PORTAL_PARTS)
 )
 
 

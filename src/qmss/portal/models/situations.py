@@ -1,0 +1,2 @@
+"""Portal models: situations (owned by the situations part; see the module's classes)."""
+__all__: list[str] = []
