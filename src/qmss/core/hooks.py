@@ -22,6 +22,11 @@ Hooks in use:
     ``(service) -> list[dict]`` – automatic admission checks of a service (``code``, ``name``, ``passed``: True /
     False / None for no record, ``message``), e.g. the financing app's ``personnel_standard`` and ``mts``; the
     network app's application page shows them next to the admission tests.
+``registration_check_sections``
+    ``(request, query, found) -> list[str]`` – rendered sections below the results of the public registration
+    check (``registry.views_public``): ``query`` is the checked text, ``found`` whether registered services
+    matched it exactly. The portal shows the warning signs of an unregistered service and the way to report it
+    (a short box when the service was found). Public data only.
 """
 
 from __future__ import annotations

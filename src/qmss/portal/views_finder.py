@@ -1,0 +1,139 @@
+"""The public finder pages: "Najít službu" and the municipality suggestions (no login, no session writes).
+
+The list is the content; the SVG map beside it is an enhancement with a text alternative. Every result and its
+reasons come from the in-memory index (``portal.finder``), so a page costs one small query for the networks'
+fingerprint and no query per result.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
+
+from qmss.portal import finder, forms_finder
+from qmss.portal.forms_finder import FinderForm
+from qmss.registry.maps import MapPoint, render_map
+
+PAGE_SIZE = 20
+CACHE_SECONDS = 300
+SUGGESTION_LIMIT = 10
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    """The same answer for everybody for a few minutes; never stored by shared caches (the page carries the
+    language form's CSRF token)."""
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language"])
+    return response
+
+
+def _service_url_builder():
+    """``portal:service`` when the service part is there, else no link."""
+    for name in ("portal:service",):
+        try:
+            reverse(name, kwargs={"service_portal_id": 1})
+        except NoReverseMatch:
+            continue
+        return lambda portal_id, name=name: reverse(name, kwargs={"service_portal_id": portal_id})
+    return lambda portal_id: ""
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    params = [(k, v) for k, vs in request.GET.lists() if k not in changes and k != "strana" for v in vs if v]
+    params += [(k, v) for k, v in changes.items() if v]
+    return urlencode(params)
+
+
+def _place(form: FinderForm, index: finder.FinderIndex):
+    """(place, municipalities to choose from, the text named nothing)."""
+    text = (form.cleaned_data.get("obec") or "").strip()
+    if text:
+        rows = index.named(text)
+        if len(rows) == 1:
+            return finder.resolve_place(municipality_code=rows[0].code, index=index), [], False
+        return None, rows, not rows
+    if form.lat is not None and form.lon is not None:
+        return finder.resolve_place(lat=form.lat, lon=form.lon, index=index), [], False
+    return None, [], False
+
+
+def _needs(form: FinderForm):
+    """The needs asked for (chosen + found in the situation) as {code: name} and the situation's match."""
+    names = {code: name for _area, items in forms_finder.need_choices() for code, name in items}
+    chosen = {code: names.get(code, code) for code in form.cleaned_data.get("potreba") or []}
+    match = forms_finder.match_situation(form.cleaned_data.get("situace") or "")
+    if match is not None:
+        for need in match.needs:
+            chosen.setdefault(need.code, need.name)
+    return chosen, match
+
+
+def _map(place, hits) -> str:
+    points = [MapPoint(place.lat, place.lon, _("Searched place: %(place)s") % {"place": place.label}, True)]
+    points += [MapPoint(h.lat, h.lon, f"{h.name} ({h.place_name})", h.approximate) for h in hits if h.lat]
+    return render_map([], points, label=_("Map of the searched place and the services on this page"))
+
+
+@require_safe
+def finder_page(request: HttpRequest) -> HttpResponse:
+    index = finder.get_index()  # one data-version check per request
+    form = FinderForm(request.GET if request.GET else None, index=index)
+    context: dict = {"form": form, "crumbs": [(_("Find a service"), None)], "searched": False}
+    if form.is_bound and form.is_valid():
+        needs, match = _needs(form)
+        place, choices, unknown = _place(form, index)
+        context.update(needs=needs, situation=match, choices=choices, unknown=unknown, place=place)
+        context["choice_links"] = [(m.label, "?" + _query(request, obec=m.code, lat="", lon="")) for m in choices]
+        if place is not None and place.municipality_code:
+            row = index.municipalities.get(place.municipality_code)
+            context["obec_value"] = row.label if row else place.label
+            context["near_position"] = not (form.cleaned_data.get("obec") or "").strip()
+        if place is not None:
+            kind_needs = forms_finder.kinds_for_needs(list(needs)) if needs else {}
+            kinds = set(kind_needs) if needs else None
+            result = finder.find(
+                place=place,
+                kind_codes=kinds,
+                target_group=form.cleaned_data.get("skupina") or None,
+                form=form.cleaned_data.get("forma") or None,
+                index=index,
+            )
+            page_obj = Paginator(result.hits, PAGE_SIZE).get_page(request.GET.get("strana"))
+            service_url = _service_url_builder()
+            for hit in [*page_obj.object_list, *result.nearby]:
+                hit.url = service_url(hit.portal_id)
+                hit.need_names = [needs[c] for c in kind_needs.get(hit.kind_code, []) if c in needs]
+            context.update(
+                searched=True,
+                result=result,
+                page_obj=page_obj,
+                query_string=_query(request),
+                map_svg=_map(place, page_obj.object_list) if page_obj.object_list else "",
+                count_text=ngettext("%(n)s service covers %(place)s.", "%(n)s services cover %(place)s.", result.total)
+                % {"n": result.total, "place": place.label},
+                no_kinds=bool(needs) and not kinds,
+            )
+    template = "portal/finder/finder.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        template = "portal/finder/_results.html"
+    return _public(render(request, template, context))
+
+
+@require_safe
+def municipality_suggest(request: HttpRequest) -> HttpResponse:
+    """Up to 10 municipalities whose name starts with (then contains) the typed text, diacritics ignored, in
+    Czech order, each with its district: ``<option>``s for a ``<datalist>`` (``?format=json``: JSON)."""
+    text = (request.GET.get("q") or request.GET.get("obec") or "")[: finder.MAX_NAME_LENGTH]
+    rows = finder.municipality_suggestions(text, SUGGESTION_LIMIT)
+    if request.GET.get("format") == "json":
+        data = [{"code": m.code, "name": m.name, "district": m.district, "label": m.label} for m in rows]
+        return _public(JsonResponse({"results": data}))
+    return _public(render(request, "portal/finder/_suggestions.html", {"rows": rows}))
