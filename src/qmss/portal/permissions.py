@@ -58,6 +58,11 @@ def can_edit_situations(scope: Scope) -> bool:
     return is_editor(scope)
 
 
+def can_edit_phrase_of(scope: Scope, organisation_id: int) -> bool:
+    """See, change or retire a situation phrasing of ``organisation_id``: its editors (superusers: all)."""
+    return scope.is_superuser or organisation_id in editorial_organisation_ids(scope)
+
+
 def report_region_ids(scope: Scope) -> frozenset[int]:
     """Regions whose inbox of reports this user reads (members of the regional authority, any role)."""
     return scope.region_ids(Perm.VIEW)
