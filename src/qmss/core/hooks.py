@@ -27,6 +27,10 @@ Hooks in use:
     check (``registry.views_public``): ``query`` is the checked text, ``found`` whether registered services
     matched it exactly. The portal shows the warning signs of an unregistered service and the way to report it
     (a short box when the service was found). Public data only.
+``public_home_sections``
+    ``(request) -> list[str]`` – rendered sections of the home page (``core.views.home``) for every visitor: the
+    public portal's search box and ways in for anonymous visitors (shown instead of the dashboard), a compact
+    "for the public" box for logged-in users (shown below their dashboard). Public data only, no session writes.
 """
 
 from __future__ import annotations

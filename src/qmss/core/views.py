@@ -6,10 +6,12 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from qmss import __version__
+from qmss.core import hooks
 
 
 def home(request: HttpRequest):
@@ -23,6 +25,9 @@ def home(request: HttpRequest):
         context["top_sections"] = collect_sections(request, scope, context["panels"])
         if scope.is_superuser:
             context["system"] = system_figures()
+    context["public_sections"] = [
+        mark_safe(html) for answer in hooks.call_all("public_home_sections", request) for html in answer or ()
+    ]
     return render(request, "core/home.html", context)
 
 
