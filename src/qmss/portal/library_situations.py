@@ -211,11 +211,21 @@ def taxonomy() -> Taxonomy:
     return cached("taxonomy", file_key(path), lambda: read_taxonomy(path))
 
 
-def target_group_codes() -> set[str]:
-    from qmss.registry.reference import default_directory
+def target_group_choices() -> list[tuple[str, str]]:
+    """(code, name) of the registry's target groups, in the library's order."""
+    from qmss.registry.reference import default_directory, read_libraries
 
     path = default_directory() / "target-groups.yaml"
-    return cached("registry", file_key(path), registry_codes)["target-groups.yaml"]
+
+    def build():
+        parsed = next(p for p in read_libraries() if p.spec.file == "target-groups.yaml")
+        return [(item["code"], item["name"]) for item in parsed.items]
+
+    return cached("target_groups", file_key(path), build)
+
+
+def target_group_codes() -> set[str]:
+    return {code for code, _name in target_group_choices()}
 
 
 def validate_phrase_codes(need_codes: Any, target_group_codes_: Any) -> None:

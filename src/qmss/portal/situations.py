@@ -12,9 +12,10 @@ How a text is matched:
 2. A stem matches a word that begins with it ("mamin" → maminka, maminku, maminkou – Czech inflection changes
    the end of a word); a keyword of several words matches consecutive words.
 3. A library situation counts when one of its ``stems`` matched, or two of its ``context`` words; its score is
-   3 per matched stem word and 1 per context word. An editor's phrasing is stemmed the same way (the ends of its
-   words cut off, common words left out) and counts when its words are (nearly) all in the text: all of one or
-   two words, two thirds of longer phrasings; 3 per word.
+   3 per matched stem (and 1 per further word of a keyword of several words) and 1 per context word. An
+   editor's phrasing is stemmed the same way (the ends of its words cut off, common words left out) and counts
+   when its words are (nearly) all in the text: all of one or two words, two thirds of longer phrasings; 3 per
+   word.
 4. The best-scoring situations are taken – every one within ``SHARE`` of the best (a text about two problems,
    "syn bere drogy a má dluhy", gets both), at most ``MAX_SITUATIONS`` – and their needs are merged in order,
    at most ``MAX_NEEDS``.
@@ -242,10 +243,10 @@ def words(text: str) -> list[tuple[str, str]]:
 
 
 def _prefixes(tokens: list[str]) -> dict[str, list[int]]:
-    """Every beginning (2+ letters) of every word -> positions of the words that begin so."""
+    """Every beginning of every word -> positions of the words that begin so."""
     found: dict[str, list[int]] = {}
     for position, token in enumerate(tokens):
-        for end in range(2, len(token) + 1):
+        for end in range(1, len(token) + 1):
             found.setdefault(token[:end], []).append(position)
     return found
 
@@ -271,7 +272,7 @@ class _Scored:
 
 
 def _score(entry: _Entry, prefixes: dict[str, list[int]]) -> _Scored | None:
-    strong = context = 0
+    strong = context = score = 0
     positions: set[int] = set()
     for keyword in entry.keywords:
         found = _keyword_positions(keyword, prefixes)
@@ -282,15 +283,17 @@ def _score(entry: _Entry, prefixes: dict[str, list[int]]) -> _Scored | None:
             continue  # the words already counted for another keyword of the situation
         positions.update(found)
         if keyword.strong:
-            strong += len(fresh)
+            strong += 1
+            score += STRONG + CONTEXT * (len(fresh) - 1)  # the further words of a keyword count as context
         else:
-            context += len(fresh)
+            context += 1
+            score += CONTEXT * len(fresh)
     if entry.required:
         if strong < entry.required:
             return None
     elif not strong and context < 2:
         return None
-    return _Scored(entry, STRONG * strong + CONTEXT * context, positions)
+    return _Scored(entry, score, positions)
 
 
 def _reason(entry: _Entry, matched_words: str) -> str:
