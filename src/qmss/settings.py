@@ -259,6 +259,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Portal video / radio spots and films (issue #13, content part): embedded only from the configured provider, e.g.
+# "https://www.youtube-nocookie.com/embed/{id}"; empty = no iframe (the page says the recording is available on
+# request; the transcript is always shown). When set, CSP frame-src allows exactly that provider's origin.
+QMSS_VIDEO_EMBED_URL = os.environ.get("QMSS_VIDEO_EMBED_URL", "").strip()
+if QMSS_VIDEO_EMBED_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _embed = _urlsplit(QMSS_VIDEO_EMBED_URL)
+    if _embed.scheme != "https" or not _embed.netloc or "{id}" not in QMSS_VIDEO_EMBED_URL:
+        raise ImproperlyConfigured("QMSS_VIDEO_EMBED_URL must be an https:// address containing {id}.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [f"https://{_embed.netloc}"]
+QMSS_PORTAL_ATTACHMENT_MAX_BYTES = int(os.environ.get("QMSS_PORTAL_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+
 # Cache: on disk by default so that the web and worker processes share it (import progress);
 # set CACHE_URL-style backends through QMSS_CACHE_BACKEND / QMSS_CACHE_LOCATION (e.g. Redis) in production.
 CACHES = {
