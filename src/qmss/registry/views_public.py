@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
+from qmss.core import hooks
 from qmss.core.pagination import filter_query_string, paginate
 from qmss.registry import search, selectors
 
@@ -79,6 +80,9 @@ def registration_check(request: HttpRequest) -> HttpResponse:
         "latest_import": selectors.latest_successful_import() if result is not None else None,
         "crumbs": [(_("Is the service registered?"), None)],
     }
+    # Higher apps add sections (e.g. the portal's warning signs and report link); see core hook docs.
+    if result is not None:
+        context["extra_sections"] = hooks.call_all("registration_check_sections", request, context["query"], found)
     template = "registry/registration_check.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         template = "registry/_registration_check_results.html"
