@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ from qmss.territory.models import Municipality, Orp, search_key
 NEARBY_KM = 25.0
 NEARBY_LIMIT = 10
 EARTH_RADIUS_KM = 6371.0088
-# Grid cells of the facility index for "nearby": about 28 km north–south, 25 km east–west in Czechia.
+# Grid cells of the municipalities (the nearest one to a position): about 28 × 25 km in Czechia.
 CELL_LAT = 0.25
 CELL_LON = 0.35
 MAX_NAME_LENGTH = 100
@@ -123,6 +124,7 @@ class _ServiceRow:
     network_municipalities: set[str] = field(default_factory=set)
     network_orps: set[str] = field(default_factory=set)
     network_regions: set[int] = field(default_factory=set)
+    start: int = 0  # first point in the index's arrays
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -157,7 +159,6 @@ class FinderIndex:
         self.by_facility_municipality: dict[str, set[int]] = {}
         self.by_network_municipality: dict[str, set[int]] = {}
         self.by_network_orp: dict[str, set[int]] = {}
-        self.grid: dict[tuple[int, int], set[int]] = {}
         self.municipality_grid: dict[tuple[int, int], list[str]] = {}
         self.kind_names: dict[str, str] = {}
         self.group_names: dict[str, str] = {}
@@ -171,7 +172,38 @@ class FinderIndex:
         self._load_territory()
         self._load_services()
         self._load_networks()
+        self._build_arrays()
         return self
+
+    def _build_arrays(self) -> None:
+        """Every facility point in one array per coordinate, grouped by service: the distances of a search are
+        a few vector operations over the whole country instead of a Python loop per facility."""
+        with_points = [row for row in self.services.values() if row.points]
+        starts, lats, lons = [], [], []
+        for row in with_points:
+            row.start = len(lats)
+            starts.append(row.start)
+            lats += [p.lat for p in row.points]
+            lons += [p.lon for p in row.points]
+        self.point_rows = with_points
+        self.starts = np.array(starts, dtype=np.intp)
+        self.lat_rad = np.radians(np.array(lats, dtype=np.float64))
+        self.lon_rad = np.radians(np.array(lons, dtype=np.float64))
+        self.cos_lat = np.cos(self.lat_rad)
+
+    def distances(self, lat: float, lon: float) -> tuple[list[float], list[_ServiceRow]]:
+        """(km to every point, the services with a point within ``NEARBY_KM``)."""
+        if not self.point_rows:
+            return [], []
+        lat_r, lon_r = math.radians(lat), math.radians(lon)
+        a = (
+            np.sin((self.lat_rad - lat_r) / 2) ** 2
+            + math.cos(lat_r) * self.cos_lat * np.sin((self.lon_rad - lon_r) / 2) ** 2
+        )
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+        nearest = np.minimum.reduceat(km, self.starts)
+        rows = self.point_rows
+        return km.tolist(), [rows[i] for i in np.flatnonzero(nearest <= NEARBY_KM).tolist()]
 
     def _load_reference(self) -> None:
         self.kind_names = dict(ServiceKind.objects.values_list("code", "name"))
@@ -249,7 +281,6 @@ class FinderIndex:
                 point = _Point(code, float(lat), float(lon), bool(approximate))
             row.points.append(point)
             self.by_facility_municipality.setdefault(code, set()).add(service_id)
-            self.grid.setdefault(_cell(point.lat, point.lon), set()).add(service_id)
 
     def _load_networks(self) -> None:
         from qmss.network.models import Network, NetworkEntry, NetworkVersion
@@ -344,27 +375,22 @@ class FinderIndex:
             return False
         return not (form and form not in row.forms)
 
-    def _hit(self, row: _ServiceRow, place: Place, covered_by: str, reasons: list[str], target_group, form) -> Hit:
-        best, best_km = None, math.inf
-        for point in row.points:
-            km = haversine_km(place.lat, place.lon, point.lat, point.lon)
-            if km < best_km:
-                best, best_km = point, km
-        fit = 2 if covered_by == "facility" else 1
-        if target_group:
-            fit += 1
-            reasons.append(_("target group: %(group)s") % {"group": self.group_names.get(target_group, target_group)})
-        if form:
-            fit += 1
-            reasons.append(_("form: %(form)s") % {"form": self.form_names.get(form, form)})
-        place_name = ""
-        if best is not None:
-            m = self.municipalities.get(best.municipality_code)
-            place_name = m.name if m else ""
+    @staticmethod
+    def _nearest(row: _ServiceRow, point_km: list[float]) -> tuple[float, _Point | None]:
+        if not row.points:
+            return math.inf, None
+        own = point_km[row.start : row.start + len(row.points)]
+        best = min(own)
+        return best, row.points[own.index(best)]
+
+    def _hit(
+        self, row: _ServiceRow, km: float, point: _Point | None, covered_by: str, reasons: list[str], fit: int
+    ) -> Hit:
+        m = self.municipalities.get(point.municipality_code) if point is not None else None
         return Hit(
             service_id=row.service_id,
             portal_id=row.portal_id,
-            distance_km=round(best_km, 3) if best is not None else math.inf,
+            distance_km=round(km, 3) if point is not None else math.inf,
             covered_by=covered_by,
             reasons=reasons,
             fit=fit,
@@ -372,11 +398,20 @@ class FinderIndex:
             provider=row.provider,
             kind_code=row.kind_code,
             kind_name=row.kind_name,
-            place_name=place_name,
-            lat=best.lat if best else None,
-            lon=best.lon if best else None,
-            approximate=best.approximate if best else True,
+            place_name=m.name if m else "",
+            lat=point.lat if point else None,
+            lon=point.lon if point else None,
+            approximate=point.approximate if point else True,
         )
+
+    def _filter_reasons(self, target_group, form) -> tuple[list[str], int]:
+        """The reasons every hit shares (the chosen target group and form) and the fit they add."""
+        reasons = []
+        if target_group:
+            reasons.append(_("target group: %(group)s") % {"group": self.group_names.get(target_group, target_group)})
+        if form:
+            reasons.append(_("form: %(form)s") % {"form": self.form_names.get(form, form)})
+        return reasons, len(reasons)
 
     def find(self, place: Place, kinds, target_group, form) -> FinderResult:
         code = place.municipality_code
@@ -385,53 +420,60 @@ class FinderIndex:
         orp = place.orp_code or (municipality.orp_code if municipality else None)
         network_ids = set(self.by_network_municipality.get(code, ())) if code else set()
         network_ids |= self.by_network_orp.get(orp, set()) if orp else set()
-        hits: list[Hit] = []
         place_name = municipality.name if municipality else place.label
+        # The texts are translated once per search, not once per hit.
+        shared, extra_fit = self._filter_reasons(target_group, form)
+        in_place = _("has a facility in %(place)s") % {"place": place_name}
+        network_place = _("regional network of services: serves %(place)s") % {"place": place_name}
+        network_orp = (
+            _("regional network of services: serves the ORP %(orp)s") % {"orp": self.orp_names.get(orp, orp)}
+            if orp
+            else ""
+        )
+        point_km, close = self.distances(place.lat, place.lon)
+        hits: list[Hit] = []
         for service_id in facility_ids | network_ids:
             row = self.services[service_id]
             if not self._matches(row, kinds, target_group, form):
                 continue
             reasons = []
             if service_id in facility_ids:
-                reasons.append(_("has a facility in %(place)s") % {"place": place_name})
+                reasons.append(in_place)
             if service_id in network_ids:
                 if code in row.network_municipalities:
-                    reasons.append(_("regional network of services: serves %(place)s") % {"place": place_name})
-                if orp in row.network_orps:
-                    reasons.append(
-                        _("regional network of services: serves the ORP %(orp)s")
-                        % {"orp": self.orp_names.get(orp, orp)}
-                    )
+                    reasons.append(network_place)
+                if orp and orp in row.network_orps:
+                    reasons.append(network_orp)
+            reasons += shared
             covered_by = "facility" if service_id in facility_ids else "network"
-            hits.append(self._hit(row, place, covered_by, reasons, target_group, form))
+            km, point = self._nearest(row, point_km)
+            fit = (2 if covered_by == "facility" else 1) + extra_fit
+            hits.append(self._hit(row, km, point, covered_by, reasons, fit))
         order = self.services
         hits.sort(key=lambda h: (h.distance_km, -h.fit, order[h.service_id].order, h.portal_id))
         covered = facility_ids | network_ids
-        nearby = self._nearby(place, covered, kinds, target_group, form)
+        nearby = self._nearby(place, covered, kinds, target_group, form, shared, extra_fit, point_km, close)
         return FinderResult(place=place, hits=hits, nearby=nearby, total=len(hits))
 
-    def _nearby(self, place: Place, covered: set[int], kinds, target_group, form) -> list[Hit]:
-        row0, col0 = _cell(place.lat, place.lon)
-        candidates: set[int] = set()
-        for r in range(row0 - 1, row0 + 2):
-            for c in range(col0 - 1, col0 + 2):
-                candidates |= self.grid.get((r, c), set())
+    def _nearby(
+        self, place: Place, covered, kinds, target_group, form, shared, extra_fit, point_km, close
+    ) -> list[Hit]:
         found = []
-        for service_id in candidates - covered:
-            row = self.services[service_id]
-            if not self._matches(row, kinds, target_group, form):
+        for row in close:
+            if row.service_id in covered or not self._matches(row, kinds, target_group, form):
                 continue
-            hit = self._hit(row, place, "nearby", [], target_group, form)
-            if hit.distance_km <= NEARBY_KM:
-                hit.reasons.insert(
-                    0,
-                    _("does not cover %(place)s; its nearest facility is in %(where)s")
-                    % {"place": place.label, "where": hit.place_name},
-                )
-                hit.fit -= 2
-                found.append(hit)
-        found.sort(key=lambda h: (h.distance_km, -h.fit, self.services[h.service_id].order, h.portal_id))
-        return found[:NEARBY_LIMIT]
+            km, point = self._nearest(row, point_km)
+            found.append((round(km, 3), -extra_fit, row.order, row.portal_id, row, point))
+        found.sort(key=lambda item: item[:4])
+        hits = []
+        for km, _fit, _order, _portal_id, row, point in found[:NEARBY_LIMIT]:
+            m = self.municipalities.get(point.municipality_code)
+            reason = _("does not cover %(place)s; its nearest facility is in %(where)s") % {
+                "place": place.label,
+                "where": m.name if m else "",
+            }
+            hits.append(self._hit(row, km, point, "nearby", [reason, *shared], extra_fit))
+        return hits
 
 
 # -- the per-process index ------------------------------------------------------------------------------------

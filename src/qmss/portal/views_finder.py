@@ -14,10 +14,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from qmss.core.formatting import format_number
 from qmss.portal import finder, forms_finder
 from qmss.portal.forms_finder import FinderForm
 from qmss.registry.maps import MapPoint, render_map
@@ -35,15 +38,41 @@ def _public(response: HttpResponse) -> HttpResponse:
     return response
 
 
+_option_cache: dict[tuple, list[tuple[str | None, str, str]]] = {}
+
+
+def _options(name: str, choices, selected) -> SafeString:
+    """``<option>``s (and ``<optgroup>``s) of a select, escaped once per language and choice list and kept in
+    memory; only the ``selected`` marks are added per request."""
+    key = (name, get_language(), repr(choices))
+    parts = _option_cache.get(key)
+    if parts is None:
+        parts = []
+        for value, label in choices:
+            if isinstance(label, list | tuple):  # a group
+                parts.append((None, f'<optgroup label="{escape(value)}">', ""))
+                parts += [(str(v), f'<option value="{escape(v)}"', f">{escape(lbl)}</option>") for v, lbl in label]
+                parts.append((None, "</optgroup>", ""))
+            else:
+                parts.append((str(value), f'<option value="{escape(value)}"', f">{escape(label)}</option>"))
+        if len(_option_cache) > 64:
+            _option_cache.clear()
+        _option_cache[key] = parts
+    chosen = {str(v) for v in selected if v}
+    html = "".join(f"{head} selected{tail}" if code in chosen else head + tail for code, head, tail in parts)
+    return mark_safe(html)  # noqa: S308 – every part escaped above
+
+
+_SENTINEL = 987654321987
+
+
 def _service_url_builder():
-    """``portal:service`` when the service part is there, else no link."""
-    for name in ("portal:service",):
-        try:
-            reverse(name, kwargs={"service_portal_id": 1})
-        except NoReverseMatch:
-            continue
-        return lambda portal_id, name=name: reverse(name, kwargs={"service_portal_id": portal_id})
-    return lambda portal_id: ""
+    """``portal:service`` when the service part is there, else no link; reversed once per request."""
+    try:
+        pattern = reverse("portal:service", kwargs={"service_portal_id": _SENTINEL})
+    except NoReverseMatch:
+        return lambda portal_id: ""
+    return lambda portal_id: pattern.replace(str(_SENTINEL), str(portal_id))
 
 
 def _query(request: HttpRequest, **changes) -> str:
@@ -87,6 +116,12 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     index = finder.get_index()  # one data-version check per request
     form = FinderForm(request.GET if request.GET else None, index=index)
     context: dict = {"form": form, "crumbs": [(_("Find a service"), None)], "searched": False}
+    data = form.data if form.is_bound else {}
+    context["need_options"] = _options(
+        "potreba", forms_finder.need_choices(), data.getlist("potreba") if form.is_bound else ()
+    )
+    context["group_options"] = _options("skupina", form.fields["skupina"].choices, [data.get("skupina")])
+    context["form_options"] = _options("forma", form.fields["forma"].choices, [data.get("forma")])
     if form.is_bound and form.is_valid():
         needs, match = _needs(form)
         place, choices, unknown = _place(form, index)
@@ -108,11 +143,22 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             )
             page_obj = Paginator(result.hits, PAGE_SIZE).get_page(request.GET.get("strana"))
             service_url = _service_url_builder()
+            need_reason = _("answers the need: %(name)s")
             for hit in [*page_obj.object_list, *result.nearby]:
                 hit.url = service_url(hit.portal_id)
-                hit.need_names = [needs[c] for c in kind_needs.get(hit.kind_code, []) if c in needs]
+                hit.distance_text = _("%(km)s km") % {"km": format_number(hit.distance_km, 1)} if hit.lat else ""
+                hit.reasons = hit.reasons + [
+                    need_reason % {"name": needs[c]} for c in kind_needs.get(hit.kind_code, []) if c in needs
+                ]
             context.update(
                 searched=True,
+                labels={
+                    "kind": _("Kind of service"),
+                    "provider": _("Provider"),
+                    "place": _("Nearest place"),
+                    "distance": _("Distance"),
+                    "why": _("Why it is here:"),
+                },
                 result=result,
                 page_obj=page_obj,
                 query_string=_query(request),
