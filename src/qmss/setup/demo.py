@@ -47,6 +47,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("kraj-admin", "Kamil", "Krajský", "region", Role.ADMIN),
     DemoUser("obec", "Olga", "Obecní", "municipality", Role.EDITOR),
     DemoUser("ministerstvo", "Marek", "Ministerský", "ministry", Role.READER),
+    DemoUser("redaktor", "Renata", "Redaktorová", "ministry", Role.EDITOR),
     DemoUser("auditor", "Alena", "Auditorová", "audit_body", Role.AUDITOR),
     DemoUser("lektor", "Lukáš", "Lektor", "training", Role.ADMIN),
 )

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             self._needs_demo()
             self._network_demo()
             self._financing_demo()
+        self._portal_content()
+        if not options["no_demo"]:
             self.stdout.write(demo_logins_text())
             second_factor = demo_second_factor_text(seed_demo_second_factor())
             if second_factor:
@@ -117,6 +119,12 @@ class Command(BaseCommand):
             "Ukázková síť kraje ze služeb registru (zadání a žádosti SYNTETICKÉ), nově: "
             + ", ".join(f"{labels.get(key, key)} {value}" for key, value in created.items())
         )
+
+    def _portal_content(self):
+        from qmss.portal.starter_content import load_starter_content
+
+        changed = load_starter_content()
+        self.stdout.write(f"Obsah osvětové kampaně (články, letáky, plakáty, spoty): nově nebo změněno {changed}.")
 
     def _financing_demo(self):
         from qmss.financing import demo
