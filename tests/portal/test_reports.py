@@ -268,3 +268,32 @@ def test_public_page_and_registration_check_extension(tenant_a):
     missing = client.get(reverse("registration_check"), {"q": "Neexistující penzion Xyz"}).content.decode()
     assert warning_signs().signs[0].title in missing and f"{reverse('portal:report_new')}?sluzba=" in missing
     assert settings.SESSION_COOKIE_NAME not in client.cookies  # no session for anonymous visitors
+
+
+@pytest.mark.django_db
+def test_inbox_and_report_page_query_budgets(tenant_a):
+    from qmss.testing.queries import assert_constant_queries
+
+    user = tenant_a.user(OrganisationKind.REGION, Role.EDITOR)
+    client = _login(user)
+    mine = UnregisteredReport.objects.filter(region=tenant_a.region)
+
+    def grow(n):
+        while mine.count() < n:
+            make_report(tenant_a.municipality, handled_by=user)
+
+    assert_constant_queries(lambda: client.get(INBOX), grow, count=mine, small=1, large=6)
+    report = mine.first()
+    moves = iter(["checking", "closed", "checking", "closed", "checking", "closed"] * 2)
+
+    def grow_history(n):
+        while LogEntry.objects.filter(object_pk=str(report.pk)).count() < n:
+            _move(client, report, to_state=next(moves), outcome="unfounded", note="Ověřeno")
+
+    assert_constant_queries(
+        lambda: client.get(report.get_absolute_url()),
+        grow_history,
+        count=lambda: LogEntry.objects.filter(object_pk=str(report.pk)).count(),
+        small=2,
+        large=6,
+    )
