@@ -24,8 +24,3 @@ POST_ONLY = {
         "A region/network_manager",
     ),
 }
-
-OWNER_POST_SKIPPED = {
-    "redakce/clanky/<int:article_pk>/prilohy/nova/": "the form uploads a file: a harvested form carries none "
-    "(tests/portal/test_content_attachments.py covers uploads)",
-}
