@@ -7,9 +7,9 @@ so a shelter's position is never revealed), kind, target groups, forms, Czech so
 the municipalities / ORPs its entries in the **current version of every network active on the day** serve.
 
 The index is rebuilt when its key changes: the registry data version (``registry.cache.current_version``,
-bumped by every registry and territory import or edit), the day, and a fingerprint of the networks (one small
-aggregate query: a change of a network makes a new numbered version or saves the network). A search itself
-costs no query.
+bumped by every registry and territory import or edit), the day, and the finder's network data version (a token
+in the same cache, bumped by ``hooks_finder``'s receivers whenever a network, version or entry is written). A
+search itself costs no query.
 
 Coverage (``find``): a service covers a place when one of its active facilities lies in the place's
 municipality, or when one of its entries in a current network version serves the municipality or the
@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import math
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,6 +165,7 @@ class FinderIndex:
         self.group_names: dict[str, str] = {}
         self.form_names: dict[str, str] = {}
         self.sorted_municipalities: list[MunicipalityRow] = []
+        self.sorted_choices: tuple | None = None
 
     # -- building ---------------------------------------------------------------------------------------------
 
@@ -482,18 +484,34 @@ _lock = threading.Lock()
 _cached: dict[tuple, FinderIndex] = {}
 
 
-def _network_stamp() -> tuple:
-    """A fingerprint of the networks' data: one aggregate query (a network change adds a version or saves it)."""
-    from qmss.network.models import NetworkVersion
+NETWORK_VERSION_KEY = "portal:finder:network-version"
 
-    stamp = NetworkVersion.objects.aggregate(n=Count("pk"), last=Max("pk"), saved=Max("network__updated_at"))
-    return (stamp["n"], stamp["last"], str(stamp["saved"]))
+
+def _bump_networks() -> None:
+    cache.page_cache().set(NETWORK_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def networks_changed(sender=None, using=None, **kwargs) -> None:
+    """A network, version or entry was written (``hooks_finder``): bump now and after the commit."""
+    _bump_networks()
+    connection = transaction.get_connection(using or DEFAULT_DB_ALIAS)
+    if connection.in_atomic_block and not any(entry[1] is _bump_networks for entry in connection.run_on_commit):
+        transaction.on_commit(_bump_networks, using=using or DEFAULT_DB_ALIAS)
+
+
+def _network_version() -> str:
+    page_cache = cache.page_cache()
+    version = page_cache.get(NETWORK_VERSION_KEY)
+    if version is None:
+        page_cache.add(NETWORK_VERSION_KEY, uuid.uuid4().hex, None)
+        version = page_cache.get(NETWORK_VERSION_KEY) or ""
+    return version
 
 
 def get_index(on: date | None = None) -> FinderIndex:
     """The index for the current registry data version, networks and day, built once per process."""
     day = on or timezone.localdate()
-    key = (cache.current_version(), day, _network_stamp())
+    key = (cache.current_version(), day, _network_version())
     with _lock:
         index = _cached.get(key)
     if index is not None:
@@ -564,6 +582,17 @@ def municipality_suggestions(text: str, limit: int = 10) -> list[MunicipalityRow
 
 def municipality(code: str) -> MunicipalityRow | None:
     return get_index().municipalities.get(code)
+
+
+def sorted_choices(index: FinderIndex | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Target groups and forms as (code, name) in Czech order, sorted once per index."""
+    index = index or get_index()
+    if index.sorted_choices is None:
+        index.sorted_choices = (
+            sorted(index.group_names.items(), key=lambda r: sort_key(r[1])),
+            sorted(index.form_names.items(), key=lambda r: sort_key(r[1])),
+        )
+    return index.sorted_choices
 
 
 def choice_names(index: FinderIndex | None = None) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -11,7 +11,6 @@ import math
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qmss.core.collation import czech_sorted
 from qmss.portal import finder
 
 try:  # the situations part (H2) may not be there yet
@@ -70,9 +69,9 @@ class FinderForm(forms.Form):
 
     def __init__(self, data=None, *, index: finder.FinderIndex | None = None, **kwargs) -> None:
         needs = need_choices()
-        _kinds, groups, forms_ = finder.choice_names(index)
-        group_choices = [("", _("anyone")), *czech_sorted(groups.items(), key=lambda r: r[1])]
-        form_choices = [("", _("any form")), *czech_sorted(forms_.items(), key=lambda r: r[1])]
+        groups, forms_ = finder.sorted_choices(index)
+        group_choices = [("", _("anyone")), *groups]
+        form_choices = [("", _("any form")), *forms_]
         self.lat = self.lon = None
         if data is not None:
             # Unknown choices are left out and long texts cut, instead of failing the whole search.
