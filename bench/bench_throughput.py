@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,8 +177,12 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def hammer(port: int, path: str, cookie: str, *, clients: int, max_requests: int, duration: float) -> LoadResult:
-    """``clients`` threads, each with one keep-alive connection, GET ``path`` until the time or count ends."""
+def hammer(
+    port: int, path: str | Sequence[str], cookie: str, *, clients: int, max_requests: int, duration: float
+) -> LoadResult:
+    """``clients`` threads, each with one keep-alive connection, GET ``path`` (or the paths in turn) until the time
+    or count ends."""
+    paths = [path] if isinstance(path, str) else list(path)
     tickets = itertools.count()  # next() on it is atomic under the GIL: a shared request budget
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failures: list[str] = []
@@ -190,15 +195,16 @@ def hammer(port: int, path: str, cookie: str, *, clients: int, max_requests: int
         try:
             barrier.wait()
             deadline = deadline_box[0]
-            while time.monotonic() < deadline and next(tickets) < max_requests:
+            while time.monotonic() < deadline and (ticket := next(tickets)) < max_requests:
+                url = paths[ticket % len(paths)]
                 started = time.perf_counter()
-                status = _get(conn, path, cookie)
+                status = _get(conn, url, cookie)
                 own.append(time.perf_counter() - started)
                 if status != 200:
-                    failures.append(f"{path} answered {status}")
+                    failures.append(f"{url} answered {status}")
                     return
         except Exception as exc:  # reported below; the other clients go on
-            failures.append(f"{path}: {exc.__class__.__name__}: {exc}")
+            failures.append(f"{paths[0]}: {exc.__class__.__name__}: {exc}")
         finally:
             conn.close()
 
@@ -217,7 +223,7 @@ def hammer(port: int, path: str, cookie: str, *, clients: int, max_requests: int
     return LoadResult(requests=len(flat), seconds=elapsed, latencies=flat)
 
 
-def measure(port: int, path: str, cookie: str, max_requests: int) -> LoadResult:
+def measure(port: int, path: str | Sequence[str], cookie: str, max_requests: int) -> LoadResult:
     hammer(port, path, cookie, clients=CLIENTS, max_requests=WARMUP_REQUESTS, duration=DURATION)
     return hammer(port, path, cookie, clients=CLIENTS, max_requests=max_requests, duration=DURATION)
 
