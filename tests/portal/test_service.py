@@ -155,3 +155,17 @@ def test_service_page_query_budget_is_constant(client, tenant_a):
         large=3,
         max_queries=14,
     )
+
+
+def test_kinds_page_query_budget_is_constant(client, db):
+    from qmss.registry.models import ServiceKind
+
+    codes = ["1", "3", "4", "13", "14", "29"]
+
+    def grow(n):
+        for code in codes[:n]:
+            make_kind(code)
+
+    assert_constant_queries(
+        lambda: client.get(reverse("portal:kinds")), grow, count=ServiceKind.objects.all(), small=2, large=6
+    )
