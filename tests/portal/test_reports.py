@@ -26,7 +26,7 @@ NEW = "/neregistrovane-sluzby/podnet/"
 INBOX = "/podnety/"
 SECRET_TEXT = "Nabízejí pokoje a péči o ležící babičku, smlouvu nedali."
 BASE = {
-    "obec_nazev": "",
+    "obec": "",
     "service_name": "Penzion U Lípy",
     "place": "Dlouhá 5",
     "what_happened": SECRET_TEXT,
@@ -54,7 +54,7 @@ def _send(client: Client, municipality, *, age: float = 10, **data):
     """Open the form in ``client`` (its browser), then send it ``age`` seconds later."""
     page = client.get(NEW)
     token = re.search(r'name="kontrola" value="([^"]+)"', page.content.decode()).group(1)
-    payload = {**BASE, "obec_nazev": municipality.name, "obec": municipality.code, "kontrola": token, **data}
+    payload = {**BASE, "obec": municipality.name, "obec_kod": municipality.code, "kontrola": token, **data}
     with mock.patch.object(spam, "now", return_value=time.time() + age):
         return client.post(NEW, payload)
 
@@ -157,7 +157,7 @@ def test_token_replayed_from_another_browser_is_refused(tenant_a):
     token = re.search(r'name="kontrola" value="([^"]+)"', page.content.decode()).group(1)
     other = Client()
     other.get(NEW)  # the other browser has its own CSRF cookie
-    payload = {**BASE, "obec_nazev": tenant_a.municipality.name, "kontrola": token}
+    payload = {**BASE, "obec": tenant_a.municipality.name, "kontrola": token}
     with mock.patch.object(spam, "now", return_value=time.time() + 10):
         response = other.post(NEW, payload)
     assert response.status_code == 400 and not UnregisteredReport.objects.exists()
@@ -179,13 +179,15 @@ def test_municipality_resolved_by_name_or_chosen_among_namesakes(tenant_a, tenan
 
     one = make_municipality(tenant_a.region, name="Lhota")
     two = make_municipality(tenant_b.region, name="Lhota")
-    response = _send(Client(), one, obec="")
+    response = _send(Client(), one, obec_kod="")
     assert response.status_code == 400
     page = response.content.decode()
     assert f'value="{one.code}"' in page and f'value="{two.code}"' in page
-    assert _send(Client(), two, obec=two.code).status_code == 302
+    assert _send(Client(), two, obec_kod=two.code).status_code == 302
     assert UnregisteredReport.objects.get().region == tenant_b.region
-    assert _send(Client(), one, obec="", obec_nazev="Neexistující Ves").status_code == 400
+    assert _send(Client(), one, obec_kod="", obec="Neexistující Ves").status_code == 400
+    labelled = f"Lhota (okres {one.district.name})"  # as the finder's suggestions offer it
+    assert _send(Client(), one, obec_kod="", obec=labelled).status_code == 302
 
 
 # --- workflow and permissions --------------------------------------------------------------------------------

@@ -18,13 +18,14 @@ MAX_WHAT = 3000
 MAX_NOTE = 2000
 MAX_CHOICES = 20
 _PHONE = re.compile(r"^\+?[0-9 ]{9,20}$")
+_LABEL = re.compile(r"^(.+?)\s*\((?:okres\s+|district\s+)?([^()]+)\)$", re.IGNORECASE)
 
 State = UnregisteredReport.State
 
 
 class ReportForm(forms.Form):
-    obec = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
-    obec_nazev = forms.CharField(
+    obec_kod = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+    obec = forms.CharField(
         label=gettext_lazy("Municipality where the service operates"),
         max_length=100,
         required=False,
@@ -52,7 +53,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.municipality: Municipality | None = None
         self.municipality_choices: list[Municipality] = []
-        self.fields["obec_nazev"].widget.attrs["autocomplete"] = "off"
+        self.fields["obec"].widget.attrs["autocomplete"] = "off"
         self.fields["reporter_email"].widget.attrs["autocomplete"] = "email"
         self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
         self.fields["reporter_phone"].widget.attrs["autocomplete"] = "tel"
@@ -64,6 +65,10 @@ class ReportForm(forms.Form):
         return phone
 
     def _resolve_municipality(self, code: str, name: str) -> None:
+        district = ""
+        labelled = _LABEL.match(name.strip())
+        if labelled:  # "Lhota (okres Kolín)", as the finder's suggestions offer it
+            name, district = labelled.group(1), search_key(labelled.group(2))
         key = search_key(name)
         if code:
             chosen = Municipality.objects.select_related("region", "district").filter(code=code).first()
@@ -71,22 +76,24 @@ class ReportForm(forms.Form):
                 self.municipality = chosen
                 return
         if not key:
-            self.add_error("obec_nazev", _("Enter the municipality where the service operates."))
+            self.add_error("obec", _("Enter the municipality where the service operates."))
             return
         matches = list(
             Municipality.objects.select_related("region", "district").filter(search_name=key)[: MAX_CHOICES + 1]
         )
+        if district and len(matches) > 1:
+            matches = [m for m in matches if search_key(m.district.name) == district] or matches
         if len(matches) == 1:
             self.municipality = matches[0]
         elif matches:
             self.municipality_choices = matches[:MAX_CHOICES]
-            self.add_error("obec_nazev", _("Several municipalities have this name. Choose one of them below."))
+            self.add_error("obec", _("Several municipalities have this name. Choose one of them below."))
         else:
-            self.add_error("obec_nazev", _("No municipality of this name was found. Check the spelling."))
+            self.add_error("obec", _("No municipality of this name was found. Check the spelling."))
 
     def clean(self):
         data = super().clean()
-        self._resolve_municipality((data.get("obec") or "").strip(), data.get("obec_nazev") or "")
+        self._resolve_municipality((data.get("obec_kod") or "").strip(), data.get("obec") or "")
         texts = (
             data.get("service_name", ""),
             data.get("place", ""),
