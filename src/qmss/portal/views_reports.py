@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qmss.core.forms import add_action_errors
@@ -32,8 +33,16 @@ def _public_crumbs(*extra):
     return [(_("Unregistered services"), reverse("portal:unregistered") if extra else None), *extra]
 
 
+def _public_cache(response, request):
+    """Anonymous visitors may share a cached copy; a logged-in user's page (their name in the header) is private."""
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
 @require_safe
-@cache_control(public=True, max_age=300)
 def unregistered(request):
     library = warning_signs()
     context = {
@@ -42,7 +51,7 @@ def unregistered(request):
         "mpsv_registry_url": MPSV_REGISTRY_URL,
         "crumbs": _public_crumbs(),
     }
-    return render(request, "portal/reports/unregistered.html", context)
+    return _public_cache(render(request, "portal/reports/unregistered.html", context), request)
 
 
 def _form_page(request, form: ReportForm, *, refusal: str = "", status: int = 200):
@@ -95,10 +104,9 @@ def report_new(request):
 
 
 @require_safe
-@cache_control(public=True, max_age=300)
 def report_sent(request):
     context = {"crumbs": _public_crumbs((_("Report sent"), None))}
-    return render(request, "portal/reports/report_sent.html", context)
+    return _public_cache(render(request, "portal/reports/report_sent.html", context), request)
 
 
 # --- the region's inbox (login) ------------------------------------------------------------------------------
