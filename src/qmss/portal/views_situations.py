@@ -73,7 +73,9 @@ def situations(request):
         ),
     }
     response = render(request, "portal/situations/public.html", context)
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    # The same page for everybody for a few minutes, but not in shared caches: it carries a CSRF token (the
+    # language form of the base template).
+    patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
     patch_vary_headers(response, ["Cookie"])  # display modes and language live in cookies
     return response
 
