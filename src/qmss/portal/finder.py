@@ -40,6 +40,7 @@ from qmss.territory.models import Municipality, Orp, search_key
 NEARBY_KM = 25.0
 NEARBY_LIMIT = 10
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180  # of latitude
 # Grid cells of the municipalities (the nearest one to a position): about 28 × 25 km in Czechia.
 CELL_LAT = 0.25
 CELL_LON = 0.35
@@ -125,7 +126,6 @@ class _ServiceRow:
     network_municipalities: set[str] = field(default_factory=set)
     network_orps: set[str] = field(default_factory=set)
     network_regions: set[int] = field(default_factory=set)
-    start: int = 0  # first point in the index's arrays
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -178,34 +178,40 @@ class FinderIndex:
         return self
 
     def _build_arrays(self) -> None:
-        """Every facility point in one array per coordinate, grouped by service: the distances of a search are
-        a few vector operations over the whole country instead of a Python loop per facility."""
+        """Every facility point in one array per coordinate (and the service each belongs to): finding the
+        services near a place is a few vector operations over the whole country, not a loop per facility."""
         with_points = [row for row in self.services.values() if row.points]
-        starts, lats, lons = [], [], []
+        lats, lons = [], []
         for row in with_points:
-            row.start = len(lats)
-            starts.append(row.start)
             lats += [p.lat for p in row.points]
             lons += [p.lon for p in row.points]
         self.point_rows = with_points
-        self.starts = np.array(starts, dtype=np.intp)
-        self.lat_rad = np.radians(np.array(lats, dtype=np.float64))
-        self.lon_rad = np.radians(np.array(lons, dtype=np.float64))
-        self.cos_lat = np.cos(self.lat_rad)
+        self.points = [point for row in with_points for point in row.points]
+        self.lat_deg = np.array(lats, dtype=np.float64)
+        self.lon_deg = np.array(lons, dtype=np.float64)
+        self.point_row = np.repeat(np.arange(len(with_points)), [len(row.points) for row in with_points])
 
-    def distances(self, lat: float, lon: float) -> tuple[list[float], list[_ServiceRow]]:
-        """(km to every point, the services with a point within ``NEARBY_KM``)."""
+    def close_rows(self, lat: float, lon: float) -> list[tuple[_ServiceRow, float, _Point]]:
+        """Services with a point within ``NEARBY_KM``: (service, km, its nearest point). A flat-earth box test
+        over every point first (with a margin), then the haversine distance of the few points left."""
         if not self.point_rows:
-            return [], []
+            return []
+        dy = self.lat_deg - lat
+        dx = (self.lon_deg - lon) * math.cos(math.radians(lat))
+        limit = (NEARBY_KM * 1.05 / KM_PER_DEGREE) ** 2
+        near = np.flatnonzero(dx * dx + dy * dy <= limit)
+        if not near.size:
+            return []
         lat_r, lon_r = math.radians(lat), math.radians(lon)
-        a = (
-            np.sin((self.lat_rad - lat_r) / 2) ** 2
-            + math.cos(lat_r) * self.cos_lat * np.sin((self.lon_rad - lon_r) / 2) ** 2
-        )
+        p_lat, p_lon = np.radians(self.lat_deg[near]), np.radians(self.lon_deg[near])
+        a = np.sin((p_lat - lat_r) / 2) ** 2 + math.cos(lat_r) * np.cos(p_lat) * np.sin((p_lon - lon_r) / 2) ** 2
         km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-        nearest = np.minimum.reduceat(km, self.starts)
-        rows = self.point_rows
-        return km.tolist(), [rows[i] for i in np.flatnonzero(nearest <= NEARBY_KM).tolist()]
+        best: dict[int, tuple[float, int]] = {}
+        for point, distance, row in zip(near.tolist(), km.tolist(), self.point_row[near].tolist(), strict=True):
+            if distance <= NEARBY_KM and (row not in best or distance < best[row][0]):
+                best[row] = (distance, point)
+        rows, points = self.point_rows, self.points
+        return [(rows[row], distance, points[point]) for row, (distance, point) in best.items()]
 
     def _load_reference(self) -> None:
         self.kind_names = dict(ServiceKind.objects.values_list("code", "name"))
@@ -378,12 +384,13 @@ class FinderIndex:
         return not (form and form not in row.forms)
 
     @staticmethod
-    def _nearest(row: _ServiceRow, point_km: list[float]) -> tuple[float, _Point | None]:
-        if not row.points:
-            return math.inf, None
-        own = point_km[row.start : row.start + len(row.points)]
-        best = min(own)
-        return best, row.points[own.index(best)]
+    def _nearest(row: _ServiceRow, lat: float, lon: float) -> tuple[float, _Point | None]:
+        best, best_km = None, math.inf
+        for point in row.points:
+            km = haversine_km(lat, lon, point.lat, point.lon)
+            if km < best_km:
+                best, best_km = point, km
+        return best_km, best
 
     def _hit(
         self, row: _ServiceRow, km: float, point: _Point | None, covered_by: str, reasons: list[str], fit: int
@@ -432,7 +439,6 @@ class FinderIndex:
             if orp
             else ""
         )
-        point_km, close = self.distances(place.lat, place.lon)
         hits: list[Hit] = []
         for service_id in facility_ids | network_ids:
             row = self.services[service_id]
@@ -448,23 +454,20 @@ class FinderIndex:
                     reasons.append(network_orp)
             reasons += shared
             covered_by = "facility" if service_id in facility_ids else "network"
-            km, point = self._nearest(row, point_km)
+            km, point = self._nearest(row, place.lat, place.lon)
             fit = (2 if covered_by == "facility" else 1) + extra_fit
             hits.append(self._hit(row, km, point, covered_by, reasons, fit))
         order = self.services
         hits.sort(key=lambda h: (h.distance_km, -h.fit, order[h.service_id].order, h.portal_id))
         covered = facility_ids | network_ids
-        nearby = self._nearby(place, covered, kinds, target_group, form, shared, extra_fit, point_km, close)
+        nearby = self._nearby(place, covered, kinds, target_group, form, shared, extra_fit)
         return FinderResult(place=place, hits=hits, nearby=nearby, total=len(hits))
 
-    def _nearby(
-        self, place: Place, covered, kinds, target_group, form, shared, extra_fit, point_km, close
-    ) -> list[Hit]:
+    def _nearby(self, place: Place, covered, kinds, target_group, form, shared, extra_fit) -> list[Hit]:
         found = []
-        for row in close:
+        for row, km, point in self.close_rows(place.lat, place.lon):
             if row.service_id in covered or not self._matches(row, kinds, target_group, form):
                 continue
-            km, point = self._nearest(row, point_km)
             found.append((round(km, 3), -extra_fit, row.order, row.portal_id, row, point))
         found.sort(key=lambda item: item[:4])
         hits = []

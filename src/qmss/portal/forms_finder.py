@@ -86,6 +86,7 @@ class FinderForm(forms.Form):
             self.lat = _coordinate(data.get("lat"), 90)
             self.lon = _coordinate(data.get("lon"), 180)
         super().__init__(data, **kwargs)
+        self.need_choices = needs
         self.fields["potreba"].choices = needs
         self.fields["skupina"].choices = group_choices
         self.fields["forma"].choices = form_choices

@@ -118,7 +118,7 @@ def _place(form: FinderForm, index: finder.FinderIndex):
 
 def _needs(form: FinderForm):
     """The needs asked for (chosen + found in the situation) as {code: name} and the situation's match."""
-    names = {code: name for _area, items in forms_finder.need_choices() for code, name in items}
+    names = {code: name for _area, items in form.need_choices for code, name in items}
     chosen = {code: names.get(code, code) for code in form.cleaned_data.get("potreba") or []}
     match = forms_finder.match_situation(form.cleaned_data.get("situace") or "")
     if match is not None:
@@ -140,7 +140,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "crumbs": [(_("Find a service"), None)], "searched": False}
     data = form.data if form.is_bound else {}
     context["need_options"] = _options(
-        "potreba", forms_finder.need_choices(), data.getlist("potreba") if form.is_bound else ()
+        "potreba", form.need_choices, data.getlist("potreba") if form.is_bound else ()
     )
     context["group_options"] = _options("skupina", form.fields["skupina"].choices, [data.get("skupina")])
     context["form_options"] = _options("forma", form.fields["forma"].choices, [data.get("forma")])
