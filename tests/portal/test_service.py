@@ -118,13 +118,22 @@ def test_kinds_grouped_in_czech_order_and_kind_page(client, db):
     assert "Služba je zdarma" in free_html
 
 
-def test_kind_page_links_to_the_finder_with_the_cards_needs(client, db):
-    from qmss.needs.testing_cards import load_card_libraries
+def test_kind_page_links_to_the_finder_and_service_page_names_the_regions_card(client, tenant_a):
+    from qmss.needs.models import KindCard
+    from qmss.needs.testing_cards import load_card_libraries, make_card
 
     load_card_libraries()
     html = client.get(reverse("portal:kind", kwargs={"kind_code": "13"})).content.decode()
     assert "?potreba=" in html
-    assert "vzorové karty" in html or "model card" in html
+    model_purpose = KindCard.objects.get(region__isnull=True, kind__code="13", state="published").purpose
+    assert model_purpose.split(",")[0] in html
+    service = make_public_service(tenant_a.municipality)
+    make_card(tenant_a.region, "13", state=KindCard.State.DRAFT, purpose="Rozpracovaný krajský popis domova.")
+    assert "Rozpracovaný krajský popis" not in _page(client, service)  # a draft never shows
+    make_card(tenant_a.region, "13", state=KindCard.State.PUBLISHED, purpose="Krajský popis domova pro seniory.")
+    html = _page(client, service)
+    assert "Krajský popis domova pro seniory." in html and "Rozpracovaný krajský popis" not in html
+    assert tenant_a.orgs[OrganisationKind.REGION].name not in html
 
 
 def test_rights_page_lists_every_right_with_its_standard(client, db):
