@@ -125,10 +125,22 @@ def test_leaflet_for_a_municipality_lists_exactly_its_services_of_the_leaflets_k
 
 
 def test_leaflet_for_an_orp_adds_the_services_of_its_other_municipalities(client, world):
+    from qmss.registry.testing import make_service
+
     orp = world.municipalities["home"].orp
     text, _pages = _pdf_text(_print(client, "letak-seniori", orp=orp.ruian_code))
     assert "Domov U Lípy" in text and "Pečovatelská služba Sousedé" in text
     assert "Domov Dálkov" not in text and "Azylový dům" not in text
+    # Many services: the leaflet stays on two pages and names how many more the finder has.
+    for n in range(20):
+        make_service(
+            name=f"Pečovatelská služba s velmi dlouhým názvem číslo {n:02d}",
+            kind="4",
+            municipalities=[world.municipalities["neighbour"]],
+        )
+    text, pages = _pdf_text(_print(client, "letak-seniori", orp=orp.ruian_code))
+    assert pages <= 2
+    assert "Another 8 services" in text or "Dalších 8 služeb" in text  # 24 services, 16 printed
 
 
 def test_poster_is_one_page_and_the_crisis_leaflet_lists_the_shelter(client, world):

@@ -27,7 +27,7 @@ from qmss.portal.selectors_leaflets import PrintPlace
 
 TEMPLATE = "portal/leaflets/print.html"
 LANGUAGE = "cs"
-MAX_ROWS = {Article.Kind.LEAFLET: 24, Article.Kind.POSTER: 6}
+MAX_ROWS = {Article.Kind.LEAFLET: 16, Article.Kind.POSTER: 6}
 
 
 def qr_data_url(url: str) -> str:
