@@ -125,8 +125,13 @@ def test_suggestions_are_diacritics_insensitive_czech_ordered_with_district(clie
 
 
 def test_page_without_javascript_lists_hits_reasons_and_nearby(client, world):
+    from qmss.registry.testing import make_provider, make_service
+
+    make_service(make_provider("<i>Poskytovatel</i>"), name="<b>Zlý</b>", municipalities=[world.municipalities["home"]])
     response = client.get(reverse("portal:finder"), {"obec": world.municipalities["home"].code})
     html = response.content.decode()
+    assert "&lt;b&gt;Zlý&lt;/b&gt;" in html and "<b>Zlý" not in html
+    assert "&lt;i&gt;Poskytovatel&lt;/i&gt;" in html and "<i>Poskytovatel" not in html
     assert response.status_code == 200
     for name in ("Domov Lhota", "Poradna Žďár", "Aktivizace Daleká", "Domov Žďár"):
         assert name in html
