@@ -117,7 +117,8 @@ def article_new(request: HttpRequest) -> HttpResponse:
 
 
 def _transition_forms(scope, article: Article, revision: ArticleRevision) -> list[tuple[str, object]]:
-    return [(name, TRANSITION_FORMS[name]()) for name in actions.available_transitions(scope, article, revision)]
+    names = actions.available_transitions(scope, article, revision)
+    return [(name, TRANSITION_FORMS[name](auto_id=f"id_{name}_%s")) for name in names]
 
 
 @login_required
