@@ -26,8 +26,13 @@ PAGE_SIZE = 12
 PUBLIC_MAX_AGE = 300
 
 
-def _public(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+def _public(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Publicly cacheable for anonymous visitors only; a page that carries a user's header or a CSRF token of
+    the base template stays private."""
+    if request.user.is_authenticated or request.META.get("CSRF_COOKIE_USED"):
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     patch_vary_headers(response, ["Cookie"])  # the display modes (contrast, text size) live in a cookie
     return response
 
@@ -82,7 +87,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "crumbs": [(_("Awareness"), "")],
         "public_page": True,
     }
-    return _public(render(request, "portal/content/article_list.html", context))
+    return _public(request, render(request, "portal/content/article_list.html", context))
 
 
 def article_context(article: Article, revision) -> dict:
@@ -111,7 +116,7 @@ def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
         "public_page": True,
         "crumbs": [(_("Awareness"), reverse("portal:articles")), (article.published_revision.title, "")],
     }
-    return _public(render(request, "portal/content/article_detail.html", context))
+    return _public(request, render(request, "portal/content/article_detail.html", context))
 
 
 @require_safe
