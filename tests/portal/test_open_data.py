@@ -95,12 +95,17 @@ def test_vendored_schema_is_the_published_3_0_service_schema():
     assert not {"capacities", "additional_urls"} & set(schema["properties"])  # 3.1 additions
     assert "894eb1aa7f7abbe58a8406dbb85be2515d7f6a2b" in (SCHEMA_DIR / "SOURCE.md").read_text(encoding="utf-8")
     assert "CC BY-SA 4.0" in (SCHEMA_DIR / "LICENSE.md").read_text(encoding="utf-8")
+    # the nested objects' published 3.0 files are vendored too (SOURCE.md); only funding.json is not (unused here)
+    assert NOT_VENDORED == ["funding.json"] and len(SCHEMAS) == 19
 
 
 def test_a_broken_record_fails_the_schema():
     """The validation is real: a record without a name, with a bad status and a non-UUID id fails."""
-    problems = schema_errors([{"id": "42", "status": "open", "organization_id": str(uuid.uuid4())}])
+    location = {"id": str(uuid.uuid4()), "location_type": "physical", "addresses": [{"id": str(uuid.uuid4())}]}
+    broken = {"id": "42", "status": "open", "organization_id": str(uuid.uuid4())}
+    problems = schema_errors([{**broken, "service_at_locations": [{"id": str(uuid.uuid4()), "location": location}]}])
     assert any("'name' is a required property" in p for p in problems)
+    assert any("addresses/0: 'country' is a required property" in p for p in problems)  # nested: address.json
     assert any("'open' is not one of" in p for p in problems)
     assert any("not a UUID" in p for p in problems)
 
