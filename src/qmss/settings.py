@@ -274,12 +274,23 @@ QMSS_PORTAL_ATTACHMENT_MAX_BYTES = int(os.environ.get("QMSS_PORTAL_ATTACHMENT_MA
 
 # Cache: on disk by default so that the web and worker processes share it (import progress);
 # set CACHE_URL-style backends through QMSS_CACHE_BACKEND / QMSS_CACHE_LOCATION (e.g. Redis) in production.
+# The shared cache holds few, important entries (data-version tokens, progress, throttle counters, computed
+# tables): a file cache culls a random third of its entries when full, so it is given room and never holds the
+# many rendered page fragments – those live in each process's memory ("fragments", keyed by the data versions, so
+# they never go stale; registry.cache.fragment_cache).
 CACHES = {
     "default": {
         "BACKEND": os.environ.get("QMSS_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
         "LOCATION": os.environ.get("QMSS_CACHE_LOCATION", str(VAR_DIR / "cache")),
-    }
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("QMSS_CACHE_MAX_ENTRIES", "20000"))},
+    },
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "qmss-fragments",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("QMSS_FRAGMENT_CACHE_ENTRIES", "2000"))},
+    },
 }
+QMSS_FRAGMENT_CACHE = "fragments"
 
 # Background work: django-tasks with the database backend; `qmss db_worker` runs the queue.
 TASKS = {"default": {"BACKEND": os.environ.get("QMSS_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -20,3 +20,4 @@ QMSS_THROTTLE_CACHE = "throttle"
 # before every test (tests/conftest.py): the test database starts afresh each time, the cache must too.
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qmss-pages"}  # noqa: F405
 QMSS_PAGE_CACHE = "pages"
+QMSS_FRAGMENT_CACHE = "pages"

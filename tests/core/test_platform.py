@@ -104,7 +104,7 @@ def test_dashboard_query_budget_constant_in_memberships(tenant_a):
         count=Membership.objects.filter(user=user),
         small=3,
         large=6,
-        max_queries=38,  # + the network and financing apps' sections of each organisation kind
+        max_queries=39,  # + the network, financing and portal apps' sections of each organisation kind
     )
 
 

@@ -123,6 +123,7 @@ MARK_SAFE_REVIEWED = {
     "core/pdf.py": "css_string: only letters, digits, hex escapes and quotes",
     "registry/forms.py": "the catalogue's option list, every piece from format_html",
     "registry/cache.py": "catalogue fragments rendered (and so escaped) by Django templates, cached as they are",
+    "portal/markup.py": "article bodies rendered by markdown-it with raw HTML off (escapes all text; safe links only)",
 }
 SAFE_FILTER_REVIEWED = {
     "core/templates/core/mfa/setup.html": "the QR code drawn by segno (escapes its title; data only as modules)",

@@ -1,4 +1,4 @@
-"""API of the portal app (``/api/v1/portal/``): public data only; each part adds its endpoints from ``api_<part>.py``."""
+"""API of the portal app (``/api/v1/portal/``): public data only; parts add endpoints from ``api_<part>.py``."""
 
 from __future__ import annotations
 

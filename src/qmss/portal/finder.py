@@ -153,6 +153,7 @@ def _code_tail(code: str) -> str:
 class FinderIndex:
     def __init__(self, day: date) -> None:
         self.day = day
+        self.key: tuple = (day,)  # the data versions it was built from (set by get_index)
         self.municipalities: dict[str, MunicipalityRow] = {}
         self.by_key: dict[str, list[str]] = {}
         self.orp_names: dict[str, str] = {}
@@ -520,6 +521,7 @@ def get_index(on: date | None = None) -> FinderIndex:
     if index is not None:
         return index
     index = FinderIndex(day).load()
+    index.key = key
     with _lock:
         if len(_cached) >= 2:  # today's and maybe one other day's
             _cached.clear()

@@ -34,6 +34,13 @@ def match_situation(text: str):
     return situations.match_situation(text)
 
 
+def phrasing_version():
+    """The version of the situation library and the editors' phrasings (part of the finder's cache key)."""
+    if situations is None:
+        return None
+    return situations.data_version()
+
+
 def kinds_for_needs(codes) -> dict[str, list[str]]:
     if situations is None:
         return {}

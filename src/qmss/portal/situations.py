@@ -208,6 +208,14 @@ def _phrase_source() -> tuple[tuple, list[tuple[int, str, list, list]] | None]:
     return version_key, load
 
 
+def data_version() -> tuple:
+    """What matching depends on: the library files and the editors' phrasings (one small query) – the finder's
+    cached pages are keyed on it."""
+    version, _load = _phrase_source()
+    lib_key = (library.file_key(library.default_path()), library.file_key(library.taxonomy_path()))
+    return (lib_key, version)
+
+
 def _index() -> _Index:
     version, load = _phrase_source()
     lib_key = (library.file_key(library.default_path()), library.file_key(library.taxonomy_path()))

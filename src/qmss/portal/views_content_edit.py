@@ -16,8 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -219,20 +217,13 @@ def article_preview(request: HttpRequest, article_pk: int) -> HttpResponse:
     return render(request, "portal/content/article_detail.html", context)
 
 
-def diff_html(old: str, new: str) -> str:
-    """A line diff of two texts as escaped HTML lines (``<ins>`` / ``<del>``), bounded."""
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """A line diff of two texts as (change, line) pairs – ``added``, ``removed`` or ``same`` – bounded; the template
+    marks them up (``<ins>`` / ``<del>``) and escapes the text."""
     old_lines = (old or "").splitlines()[:MAX_DIFF_LINES]
     new_lines = (new or "").splitlines()[:MAX_DIFF_LINES]
-    out = []
-    for line in difflib.ndiff(old_lines, new_lines):
-        tag, text = line[:2], escape(line[2:])
-        if tag == "+ ":
-            out.append(f"<ins>{text}</ins>")
-        elif tag == "- ":
-            out.append(f"<del>{text}</del>")
-        elif tag == "  ":
-            out.append(f"<span>{text}</span>")
-    return mark_safe("\n".join(out))  # noqa: S308 - every piece of text is escaped above
+    changes = {"+ ": "added", "- ": "removed", "  ": "same"}
+    return [(changes[line[:2]], line[2:]) for line in difflib.ndiff(old_lines, new_lines) if line[:2] in changes]
 
 
 @login_required
@@ -255,7 +246,7 @@ def article_history(request: HttpRequest, article_pk: int) -> HttpResponse:
         for field, label in DIFF_FIELDS:
             before, after = getattr(old, field), getattr(new, field)
             if before != after:
-                diffs.append({"label": _(label), "html": diff_html(before, after)})
+                diffs.append({"label": _(label), "lines": diff_lines(before, after)})
     context = {
         "article": article,
         "revisions": items,

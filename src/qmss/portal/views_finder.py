@@ -7,15 +7,15 @@ fingerprint and no query per result.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from qmss.core.formatting import format_number
 from qmss.portal import finder, forms_finder
 from qmss.portal.forms_finder import FinderForm
+from qmss.registry import cache as registry_cache
 from qmss.registry.maps import MapPoint, render_map
 
 PAGE_SIZE = 20
@@ -36,53 +37,6 @@ def _public(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language"])
     return response
-
-
-_option_cache: dict[tuple, list[tuple[str | None, str, str]]] = {}
-
-
-def _options(name: str, choices, selected) -> SafeString:
-    """``<option>``s (and ``<optgroup>``s) of a select, escaped once per language and choice list and kept in
-    memory; only the ``selected`` marks are added per request."""
-    key = (name, get_language(), repr(choices))
-    parts = _option_cache.get(key)
-    if parts is None:
-        parts = []
-        for value, label in choices:
-            if isinstance(label, list | tuple):  # a group
-                parts.append((None, f'<optgroup label="{escape(value)}">', ""))
-                parts += [(str(v), f'<option value="{escape(v)}"', f">{escape(lbl)}</option>") for v, lbl in label]
-                parts.append((None, "</optgroup>", ""))
-            else:
-                parts.append((str(value), f'<option value="{escape(value)}"', f">{escape(label)}</option>"))
-        if len(_option_cache) > 64:
-            _option_cache.clear()
-        _option_cache[key] = parts
-    chosen = {str(v) for v in selected if v}
-    html = "".join(f"{head} selected{tail}" if code in chosen else head + tail for code, head, tail in parts)
-    return mark_safe(html)  # noqa: S308 – every part escaped above
-
-
-def _hits_html(hits, labels: dict[str, str]) -> SafeString:
-    """The result cards (the page's hottest markup, written here instead of a template loop: a search page
-    renders up to 30 of them). Every value is escaped."""
-    kind, provider, place, distance, why = (escape(labels[k]) for k in ("kind", "provider", "place", "distance", "why"))
-    out = []
-    for hit in hits:
-        name = escape(hit.name)
-        title = f'<a href="{escape(hit.url)}">{name}</a>' if hit.url else name
-        rows = [f"<dt>{kind}</dt><dd>{escape(hit.kind_name or hit.kind_code)}</dd>"]
-        rows.append(f"<dt>{provider}</dt><dd>{escape(hit.provider)}</dd>")
-        if hit.place_name:
-            rows.append(f"<dt>{place}</dt><dd>{escape(hit.place_name)}</dd>")
-        if hit.distance_text:
-            rows.append(f"<dt>{distance}</dt><dd>{escape(hit.distance_text)}</dd>")
-        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in hit.reasons)
-        out.append(
-            f'<li class="card finder-hit"><h3>{title}</h3><dl class="facts">{"".join(rows)}</dl>'
-            f'<p class="finder-hit__why-title">{why}</p><ul class="finder-hit__why">{reasons}</ul></li>\n'
-        )
-    return mark_safe("".join(out))  # noqa: S308 – every value escaped above
 
 
 _SENTINEL = 987654321987
@@ -133,68 +87,99 @@ def _map(place, hits) -> str:
     return render_map([], points, label=_("Map of the searched place and the services on this page"))
 
 
+def _choices_with_selected(choices, selected) -> list:
+    """Select options as (value, label, selected) – groups as (group label, [options]) – for the template."""
+    chosen = {str(v) for v in selected if v}
+    out = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            out.append((value, [(str(v), lbl, str(v) in chosen) for v, lbl in label]))
+        else:
+            out.append((str(value), label, str(value) in chosen))
+    return out
+
+
+def _context(request: HttpRequest, index: finder.FinderIndex) -> dict:
+    """Everything the form and the results show for this query string (no user-specific value)."""
+    form = FinderForm(request.GET if request.GET else None, index=index)
+    context: dict = {"form": form, "searched": False}
+    data = form.data if form.is_bound else {}
+    chosen_needs = data.getlist("potreba") if form.is_bound else ()
+    context["need_options"] = _choices_with_selected(form.need_choices, chosen_needs)
+    context["group_options"] = _choices_with_selected(form.fields["skupina"].choices, [data.get("skupina")])
+    context["form_options"] = _choices_with_selected(form.fields["forma"].choices, [data.get("forma")])
+    if not (form.is_bound and form.is_valid()):
+        return context
+    needs, match = _needs(form)
+    place, choices, unknown = _place(form, index)
+    context.update(needs=needs, situation=match, choices=choices, unknown=unknown, place=place)
+    context["choice_links"] = [(m.label, "?" + _query(request, obec=m.code, lat="", lon="")) for m in choices]
+    if place is not None and place.municipality_code:
+        row = index.municipalities.get(place.municipality_code)
+        context["obec_value"] = row.label if row else place.label
+        context["near_position"] = not (form.cleaned_data.get("obec") or "").strip()
+    if place is None:
+        return context
+    kind_needs = forms_finder.kinds_for_needs(list(needs)) if needs else {}
+    kinds = set(kind_needs) if needs else None
+    result = finder.find(
+        place=place,
+        kind_codes=kinds,
+        target_group=form.cleaned_data.get("skupina") or None,
+        form=form.cleaned_data.get("forma") or None,
+        index=index,
+    )
+    page_obj = Paginator(result.hits, PAGE_SIZE).get_page(request.GET.get("strana"))
+    service_url = _service_url_builder()
+    need_reason = _("answers the need: %(name)s")
+    for hit in [*page_obj.object_list, *result.nearby]:
+        hit.url = service_url(hit.portal_id)
+        hit.distance_text = _("%(km)s km") % {"km": format_number(hit.distance_km, 1)} if hit.lat else ""
+        hit.reasons = hit.reasons + [
+            need_reason % {"name": needs[c]} for c in kind_needs.get(hit.kind_code, []) if c in needs
+        ]
+    context.update(
+        searched=True,
+        result=result,
+        page_obj=page_obj,
+        query_string=_query(request),
+        map_svg=_map(place, page_obj.object_list) if page_obj.object_list else "",
+        count_text=ngettext("%(n)s service covers %(place)s.", "%(n)s services cover %(place)s.", result.total)
+        % {"n": result.total, "place": place.label},
+        no_kinds=bool(needs) and not kinds,
+    )
+    return context
+
+
+def _fragment_key(request: HttpRequest, index: finder.FinderIndex, htmx: bool) -> str:
+    """The cache key of the rendered form and results: the finder's data versions (registry, networks, day –
+    the index's key), the editors' phrasings when a situation is described, the language and the raw query."""
+    phrasing = forms_finder.phrasing_version() if request.GET.get("situace") else ""
+    parts = [repr(index.key), repr(phrasing), get_language() or "", "htmx" if htmx else "page"]
+    parts.append(repr(sorted((k, tuple(v)) for k, v in request.GET.lists())))
+    return "portal:finder:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 @require_safe
 def finder_page(request: HttpRequest) -> HttpResponse:
+    """The finder. The form and the results are the same for everybody asking the same query on the same data,
+    so they are rendered once and cached (``registry.cache.cached_fragments``) under the data versions; the
+    page around them (header, language form with its CSRF token) is rendered per request."""
     index = finder.get_index()  # one data-version check per request
-    form = FinderForm(request.GET if request.GET else None, index=index)
-    context: dict = {"form": form, "crumbs": [(_("Find a service"), None)], "searched": False}
-    data = form.data if form.is_bound else {}
-    context["need_options"] = _options(
-        "potreba", form.need_choices, data.getlist("potreba") if form.is_bound else ()
-    )
-    context["group_options"] = _options("skupina", form.fields["skupina"].choices, [data.get("skupina")])
-    context["form_options"] = _options("forma", form.fields["forma"].choices, [data.get("forma")])
-    if form.is_bound and form.is_valid():
-        needs, match = _needs(form)
-        place, choices, unknown = _place(form, index)
-        context.update(needs=needs, situation=match, choices=choices, unknown=unknown, place=place)
-        context["choice_links"] = [(m.label, "?" + _query(request, obec=m.code, lat="", lon="")) for m in choices]
-        if place is not None and place.municipality_code:
-            row = index.municipalities.get(place.municipality_code)
-            context["obec_value"] = row.label if row else place.label
-            context["near_position"] = not (form.cleaned_data.get("obec") or "").strip()
-        if place is not None:
-            kind_needs = forms_finder.kinds_for_needs(list(needs)) if needs else {}
-            kinds = set(kind_needs) if needs else None
-            result = finder.find(
-                place=place,
-                kind_codes=kinds,
-                target_group=form.cleaned_data.get("skupina") or None,
-                form=form.cleaned_data.get("forma") or None,
-                index=index,
-            )
-            page_obj = Paginator(result.hits, PAGE_SIZE).get_page(request.GET.get("strana"))
-            service_url = _service_url_builder()
-            need_reason = _("answers the need: %(name)s")
-            for hit in [*page_obj.object_list, *result.nearby]:
-                hit.url = service_url(hit.portal_id)
-                hit.distance_text = _("%(km)s km") % {"km": format_number(hit.distance_km, 1)} if hit.lat else ""
-                hit.reasons = hit.reasons + [
-                    need_reason % {"name": needs[c]} for c in kind_needs.get(hit.kind_code, []) if c in needs
-                ]
-            labels = {
-                "kind": _("Kind of service"),
-                "provider": _("Provider"),
-                "place": _("Nearest place"),
-                "distance": _("Distance"),
-                "why": _("Why it is here:"),
-            }
-            context.update(
-                searched=True,
-                hits_html=_hits_html(page_obj.object_list, labels),
-                nearby_html=_hits_html(result.nearby, labels),
-                result=result,
-                page_obj=page_obj,
-                query_string=_query(request),
-                map_svg=_map(place, page_obj.object_list) if page_obj.object_list else "",
-                count_text=ngettext("%(n)s service covers %(place)s.", "%(n)s services cover %(place)s.", result.total)
-                % {"n": result.total, "place": place.label},
-                no_kinds=bool(needs) and not kinds,
-            )
-    template = "portal/finder/finder.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        template = "portal/finder/_results.html"
-    return _public(render(request, template, context))
+    htmx = bool(request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"))
+
+    def render_fragments() -> dict[str, str]:
+        context = _context(request, index)
+        template = "portal/finder/_results.html" if htmx else "portal/finder/_main.html"
+        check = "1" if context.get("unknown") or context.get("choices") else ""
+        return {"main": render_to_string(template, context), "check_place": check}
+
+    fragments = registry_cache.cached_fragments(_fragment_key(request, index, htmx), render_fragments)
+    if htmx:
+        return _public(HttpResponse(fragments["main"]))
+    context = {"main": fragments["main"], "check_place": fragments["check_place"]}
+    context["crumbs"] = [(_("Find a service"), None)]
+    return _public(render(request, "portal/finder/finder.html", context))
 
 
 @require_safe

@@ -5,8 +5,8 @@ HTML is cached under a key made of the **registry data version**, the day (a ser
 the language, the user's regions and the query string. Nothing user-specific (names, CSRF tokens, links only a
 superuser sees) goes into a fragment.
 
-The version is a random token in the cache (the same cache the fragments live in, shared by the web and worker
-processes in production). ``schedule_bump`` replaces it whenever registry or territory data change: a registry
+The version is a random token in the page cache (shared by the web and worker processes in production; the
+fragments themselves live in each process's memory, ``fragment_cache``). ``schedule_bump`` replaces it whenever registry or territory data change: a registry
 import's final save, an admin edit (the receivers in ``registry.signals``), a territory import. It bumps at once
 and again after the writing transaction commits, so no request can keep data older than the commit under the
 version that follows it.
@@ -34,6 +34,13 @@ FRAGMENT_TIMEOUT = 24 * 60 * 60  # seconds; the day is part of the key anyway
 def page_cache():
     """The cache of page fragments and of the version (``QMSS_PAGE_CACHE``, default ``default``)."""
     return caches[getattr(settings, "QMSS_PAGE_CACHE", "default")]
+
+
+def fragment_cache():
+    """The cache of rendered fragments (``QMSS_FRAGMENT_CACHE``; production: each process's memory, so that a flood
+    of fragments never culls the version tokens of the shared page cache; default: the page cache)."""
+    alias = getattr(settings, "QMSS_FRAGMENT_CACHE", None) or getattr(settings, "QMSS_PAGE_CACHE", "default")
+    return caches[alias]
 
 
 def bump_version() -> str:
@@ -79,7 +86,7 @@ def catalogue_key(params: Iterable[tuple[str, str | None]], region_ids: Iterable
 
 def cached_fragments(key: str, render: Callable[[], dict[str, str]]) -> dict[str, str]:
     """The fragments under ``key``, rendered by ``render()`` (a dict of HTML strings) when missing."""
-    cache = page_cache()
+    cache = fragment_cache()
     fragments = cache.get(key)
     if fragments is None:
         fragments = {name: str(html) for name, html in render().items()}
