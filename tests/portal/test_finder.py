@@ -62,7 +62,7 @@ def test_nearby_are_separate_within_25_km(world):
     assert "Domov Daleká" not in nearby  # 60 km
     assert not set(nearby) & set(_names(result.hits))
     assert all(h.covered_by == "nearby" and h.distance_km <= finder.NEARBY_KM for h in result.nearby)
-    assert all("nepokrývá" in h.reasons[0] or "does not cover" in h.reasons[0] for h in result.nearby)
+    assert all("nepůsobí v obci" in h.reasons[0] or "does not cover" in h.reasons[0] for h in result.nearby)
 
 
 def test_filters_by_kind_target_group_and_form(world):

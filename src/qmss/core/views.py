@@ -6,7 +6,6 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,8 +24,9 @@ def home(request: HttpRequest):
         context["top_sections"] = collect_sections(request, scope, context["panels"])
         if scope.is_superuser:
             context["system"] = system_figures()
+    # the portal's sections, already rendered by its templates
     context["public_sections"] = [
-        mark_safe(html) for answer in hooks.call_all("public_home_sections", request) for html in answer or ()
+        html for answer in hooks.call_all("public_home_sections", request) for html in answer or ()
     ]
     return render(request, "core/home.html", context)
 

@@ -8,10 +8,10 @@ CSV streams. No view writes the session.
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -84,24 +84,14 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     limit = open_data.SITEMAP_LIMIT
     if len(paths) > limit and part is None:
         sitemap_url = base + reverse("portal:sitemap")
-        entries = "".join(
-            f"<sitemap><loc>{escape(f'{sitemap_url}?cast={n}')}</loc></sitemap>"
-            for n in range(1, (len(paths) - 1) // limit + 2)
-        )
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>\n'
-        )
+        parts = [f"{sitemap_url}?cast={n}" for n in range(1, (len(paths) - 1) // limit + 2)]
+        body = render_to_string("portal/open_data/sitemap_index.xml", {"locations": parts})
     else:
         page = int(part) if part and part.isdigit() else 1
         chunk = paths[(page - 1) * limit : page * limit]
         if not chunk and page > 1:
             raise Http404
-        entries = "".join(f"<url><loc>{escape(base + path)}</loc></url>" for path in chunk)
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>\n'
-        )
+        body = render_to_string("portal/open_data/sitemap.xml", {"locations": [base + path for path in chunk]})
     return _public(HttpResponse(body, content_type="application/xml; charset=utf-8"))
 
 
