@@ -335,7 +335,7 @@ def test_region_dashboard_query_budget(db, framework):
         count=lambda: Membership.objects.filter(user=user).count() + Assessment.objects.count(),
         small=2,
         large=6,
-        max_queries=23,  # + network sections (networks, applications, analysis) + financing (2)
+        max_queries=24,  # + network sections (networks, applications, analysis) + financing (2) + open reports (1)
     )
 
 
