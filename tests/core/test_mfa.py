@@ -320,7 +320,7 @@ def test_bootstrap_prints_the_pairing_info_and_a_second_run_changes_nothing(sett
     assert "JEN PRO UKÁZKOVÁ DATA / DEMO ONLY" in text
     assert demo_mfa.DEMO_TOTP_SECRET in text
     assert f"otpauth://totp/QMSS%3Ademo?secret={demo_mfa.DEMO_TOTP_SECRET}" in text
-    must = {"spravce", "kraj", "kraj-admin", "ministerstvo", "auditor"}
+    must = {"spravce", "kraj", "kraj-admin", "ministerstvo", "redaktor", "auditor"}
     for username in must:
         assert re.search(rf"^\s+{re.escape(username)}\s+{demo_mfa.demo_recovery_code(username)}$", text, re.M)
     for username in ("poskytovatel", "editor", "obec", "lektor"):

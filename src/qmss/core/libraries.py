@@ -300,6 +300,13 @@ def _parse_yaml(text_: str, fail: Callable[[int | None, str, str], QmssImportErr
         loader.dispose()
 
 
+def parse_yaml(text_: str, fail: Callable[[int | None, str, str], QmssImportError]) -> tuple[yaml.Node | None, Any]:
+    """One YAML document embedded in another file (e.g. the front matter of a Markdown library item), parsed by the
+    same rules as the library files: safe loader, line marks kept, repeated keys refused; ``fail(line, field,
+    problem)`` builds the error (lines counted within ``text_``)."""
+    return _parse_yaml(text_, fail)
+
+
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
     """(key node, value node) of ``part`` in a mapping / sequence node; (None, None) when absent."""
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):

@@ -94,7 +94,7 @@ class MunicipalityRow:
     region_id: int | None
     lat: float | None
     lon: float | None
-    order: bytes
+    order: tuple[bytes, str]  # Czech order of "name district", then the code (namesakes in one district)
 
     @property
     def label(self) -> str:
@@ -234,7 +234,7 @@ class FinderIndex:
                 region_id=region_id,
                 lat=float(lat) if lat is not None else None,
                 lon=float(lon) if lon is not None else None,
-                order=sort_key(f"{name} {district or ''}"),
+                order=(sort_key(f"{name} {district or ''}"), str(code)),
             )
             self.municipalities[code] = row
             self.by_key.setdefault(row.key, []).append(code)

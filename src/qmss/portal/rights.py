@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -174,19 +173,20 @@ def _known_kinds() -> set[str]:
 @lru_cache(maxsize=1)
 def kind_forms() -> dict[str, frozenset[str]]:
     """Registry kind code → its allowed delivery forms (pob / amb / ter), from the registry's reference library."""
-    raw = yaml.safe_load((library_dir() / "registry" / "service-kinds.yaml").read_text(encoding="utf-8"))
-    return {str(item["code"]): frozenset(item.get("forms") or ()) for item in raw.get("items", [])}
+    from qmss.registry.models import ServiceKind
+    from qmss.registry.reference import read_libraries
+
+    kinds = next(parsed for parsed in read_libraries() if parsed.spec.model is ServiceKind)
+    return {str(item["code"]): frozenset(item.get("forms") or ()) for item in kinds.items}
 
 
 @lru_cache(maxsize=1)
 def standard_titles() -> dict[int, str]:
     """Number → title of the 15 quality standards (``libraries/frameworks/sqss.yaml``)."""
-    raw = yaml.safe_load((library_dir() / "frameworks" / "sqss.yaml").read_text(encoding="utf-8"))
-    return {
-        int(item["ref_id"]): str(item["title"])
-        for item in raw.get("requirements", [])
-        if item.get("kind") == "standard"
-    }
+    from qmss.frameworks.validation import read_library
+
+    spec = read_library(library_dir() / "frameworks" / "sqss.yaml")
+    return {int(item.ref_id): item.title for item in spec.requirements if item.kind == "standard"}
 
 
 def _check_kinds(library: lib.Library, loc: tuple, codes: list[str], known: set[str]) -> None:

@@ -171,17 +171,7 @@ def parse_file(path: Path, *, label: str | None = None) -> StarterItem:
         raise fail(1, "", _("the front matter is not closed by a line “---”.")) from None
     header = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
-    try:
-        node = yaml.compose(header, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(header)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else None
-        raise fail(line, "", _("this is not valid YAML: {problem}").format(problem=exc.problem or exc)) from None
-    except yaml.YAMLError as exc:
-        raise fail(None, "", _("this is not valid YAML: {problem}").format(problem=exc)) from None
-    except ValueError as exc:  # e.g. a date that is none
-        raise fail(None, "", _("invalid value: {problem}").format(problem=exc)) from None
+    node, raw = lib.parse_yaml(header, lambda line, field, problem: fail(line + 1 if line else None, field, problem))
     if not isinstance(raw, dict):
         raise fail(2, "", _("the front matter must be a mapping of keys and values."))
     try:

@@ -6,7 +6,8 @@ the language, the user's regions and the query string. Nothing user-specific (na
 superuser sees) goes into a fragment.
 
 The version is a random token in the page cache (shared by the web and worker processes in production; the
-fragments themselves live in each process's memory, ``fragment_cache``). ``schedule_bump`` replaces it whenever registry or territory data change: a registry
+fragments themselves live in each process's memory, ``fragment_cache``). ``schedule_bump`` replaces it
+whenever registry or territory data change: a registry
 import's final save, an admin edit (the receivers in ``registry.signals``), a territory import. It bumps at once
 and again after the writing transaction commits, so no request can keep data older than the commit under the
 version that follows it.
